@@ -1,0 +1,59 @@
+/**
+ * The seam between the runner's server and its backends. A backend discovers itself (present
+ * or not, with the reason), lists kernels, and starts jobs that stream events. The server only
+ * queues jobs and forwards events; it never knows how a backend measures.
+ */
+import type {
+  AttentionConfig,
+  BackendInfo,
+  ClockReading,
+  Correctness,
+  Env,
+  Memory,
+  ResultFile,
+  RunProgress,
+  StopRule,
+} from '../../src/model/index.ts';
+
+/** What a job needs (a validated `run` request, minus the protocol envelope). */
+export interface JobRequest {
+  /** Run id chosen by the client (unique per connection). */
+  id: string;
+  config: AttentionConfig;
+  kernel: string;
+  stop: StopRule;
+  cache: 'cold' | 'warm';
+  seed: number;
+  warmup?: number | undefined;
+  /** Kill the job when no harness line arrives for this long (ms). */
+  idleTimeoutMs?: number | undefined;
+}
+
+/** Events a job emits while it runs; the server forwards each as a protocol message. */
+export interface JobHooks {
+  /** A batch of new samples (ms, one launch each) and their throttle flags. */
+  onSamples(ms: number[], throttled: boolean[] | undefined): void;
+  onCheck(correctness: Correctness): void;
+  onMemory(memory: Memory): void;
+  onClock(clock: ClockReading): void;
+  onProgress(progress: RunProgress): void;
+}
+
+/** A running job. `done` resolves with the final result file (completed, failed or cancelled). */
+export interface JobHandle {
+  /** Stops the job; `done` then resolves with status `cancelled` and the samples so far. */
+  cancel(reason?: string): void;
+  done: Promise<ResultFile>;
+}
+
+/** A backend of the native runner. */
+export interface Backend {
+  /** Id used in protocol messages: `cuda`, `sdpa`, `cpu`, `dawn`. */
+  readonly id: string;
+  /** Finds out whether the backend can run here (and why not), and which kernels it has. */
+  discover(): Promise<BackendInfo>;
+  /** Environment fingerprint of this backend's device. */
+  env(): Promise<Env>;
+  /** Starts a job. Throws a RunnerError with a protocol error code for requests it refuses. */
+  start(request: JobRequest, hooks: JobHooks): JobHandle;
+}

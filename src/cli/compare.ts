@@ -1,0 +1,81 @@
+/**
+ * `attnlab compare BASE CAND`: judge two sample sets with src/stats and print a table, JSON or
+ * Markdown. Exit 1 with --fail-on-regression when the verdict is 'slower'; exit 2 on bad input.
+ */
+import { Command } from 'commander';
+import { compare } from '../stats/index.ts';
+import { diffEnv } from '../model/index.ts';
+import { CliError } from './errors.ts';
+import { loadSamples } from './inputs.ts';
+import { formatCompareMarkdown, formatCompareText } from './compare-report.ts';
+import { parsePercent } from './options.ts';
+
+interface CompareFlags {
+  json?: boolean;
+  markdown?: boolean;
+  margin: string;
+  seed: string;
+  resamples: string;
+  confidence: string;
+  failOnRegression?: boolean;
+}
+
+function intFlag(flag: string, text: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new CliError(`--${flag}: expected an integer in ${min}..${max}, got "${text}"`);
+  }
+  return value;
+}
+
+async function action(base: string, cand: string, flags: CompareFlags): Promise<void> {
+  if (flags.json && flags.markdown) throw new CliError('choose one of --json and --markdown');
+  const margin = parsePercent('margin', flags.margin);
+  if (!(margin >= 0 && margin < 1)) throw new CliError(`--margin: expected 0%..99%, got "${flags.margin}"`);
+  const confidence = parsePercent('confidence', flags.confidence);
+  if (!(confidence > 0.5 && confidence < 1)) {
+    throw new CliError(`--confidence: expected a level in (50%, 100%), got "${flags.confidence}"`);
+  }
+  const seed = intFlag('seed', flags.seed, 0, 0xffffffff);
+  const resamples = intFlag('resamples', flags.resamples, 100, 1_000_000);
+  const [a, b] = await Promise.all([loadSamples(base), loadSamples(cand)]);
+  const result = compare(a.ms, b.ms, { margin, seed, resamples, confidence });
+  const envDiff = a.result && b.result ? diffEnv(a.result.env, b.result.env) : null;
+  const ctx = { baselineLabel: a.label, candidateLabel: b.label, envDiff, confidence, margin };
+  if (flags.json) {
+    const out = {
+      ...result,
+      inputs: { baseline: { label: a.label, kind: a.kind, path: base }, candidate: { label: b.label, kind: b.kind, path: cand } },
+      ...(envDiff !== null ? { envDiff } : {}),
+    };
+    process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+  } else if (flags.markdown) {
+    process.stdout.write(formatCompareMarkdown(result, ctx));
+  } else {
+    process.stdout.write(formatCompareText(result, ctx));
+  }
+  if (flags.failOnRegression && result.verdict === 'slower') {
+    process.stderr.write('attnlab: regression: the candidate is slower than the baseline\n');
+    process.exitCode = 1;
+  }
+}
+
+/** Registers `attnlab compare`. */
+export function registerCompare(program: Command): void {
+  program.addCommand(
+    new Command('compare')
+      .description(
+        'Compare two sample sets (baseline first): attnlab result files, hyperfine --export-json files (FILE#N picks a command), or plain lists of ms.',
+      )
+      .argument('<baseline>', 'baseline samples')
+      .argument('<candidate>', 'candidate samples')
+      .option('--json', "print compare()'s object with the inputs' labels")
+      .option('--markdown', 'print a Markdown report')
+      .option('--margin <pct>', 'practical-equivalence margin for the verdict', '2%')
+      .option('--confidence <pct>', 'confidence level of the intervals', '95%')
+      .option('--seed <n>', 'bootstrap seed', '1')
+      .option('--resamples <n>', 'bootstrap resamples', '10000')
+      .option('--fail-on-regression', "exit 1 when the verdict is 'slower'")
+      .action(action),
+  );
+}

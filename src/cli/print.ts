@@ -1,0 +1,66 @@
+/**
+ * Printers: they only format what engines and src/stats produced (nvbench's measure/print split).
+ */
+import { configLabel, describeStopRule, formatBytes } from '../model/index.ts';
+import type { ResultFile } from '../model/index.ts';
+
+/** Formats a time in ms with a unit that keeps 4 significant digits readable. */
+export function formatMs(ms: number): string {
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
+  if (ms >= 1) return `${ms.toPrecision(4)} ms`;
+  return `${(ms * 1000).toPrecision(4)} µs`;
+}
+
+/** Formats a number with `digits` significant digits, without exponent noise for normal ranges. */
+export function sig(x: number, digits = 3): string {
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  if (abs >= 1e-3 && abs < 1e6) return Number(x.toPrecision(digits)).toString();
+  return x.toExponential(digits - 1);
+}
+
+/** The report `attnlab run` prints after a run. */
+export function formatRunReport(result: ResultFile, outPath?: string): string {
+  const lines: string[] = [];
+  const t = result.target;
+  lines.push(`${t.backend} / ${t.kernel} — ${configLabel(result.config)}`);
+  const params = Object.entries(t.kernelParams)
+    .map(([k, v]) => `${k}=${String(v)}`)
+    .join(' ');
+  if (params !== '') lines.push(`  kernel params   ${params}`);
+  const c = result.correctness;
+  if (c) {
+    const err =
+      c.relL2Err === null ? 'NaN in output' : `rel L2 ${sig(c.relL2Err)}, max abs ${sig(c.maxAbsErr ?? 0)}`;
+    lines.push(
+      `  correctness     ${c.passed ? 'passed' : 'FAILED'} vs ${c.reference} (${c.rowsChecked}/${c.rowsTotal} rows; ${err}; tol ${sig(c.tolerance)})`,
+    );
+  }
+  const d = result.derived;
+  if (d) {
+    lines.push(
+      `  median          ${formatMs(d.medianMs)}  [${formatMs(d.ci[0])}, ${formatMs(d.ci[1])}] ${Math.round(d.confidence * 100)}% CI, n=${result.samples.ms.length}${result.samples.partial ? ' (partial)' : ''}`,
+    );
+    lines.push(`  throughput      ${sig(d.tflops, 4)} TFLOP/s, ${sig(d.gbps, 4)} GB/s (minimal bytes)`);
+  }
+  const tm = result.timing;
+  lines.push(
+    `  timing          ${tm.method}${tm.method === 'cpu-clock' ? ' (lower precision)' : ''}, ${tm.dispatchesPerSample} launch(es)/sample${tm.graph ? ' in a CUDA graph' : ''}, ${tm.cache} cache, warmup ${tm.warmup}, ${describeStopRule(tm.stopRule)}` +
+      (tm.quantumMs !== null && tm.quantumMs > 0 ? `, quantum ${formatMs(tm.quantumMs)}` : ''),
+  );
+  for (const note of tm.notes) lines.push(`  note            ${note}`);
+  const m = result.memory;
+  lines.push(
+    `  memory          estimate ${formatBytes(m.estimateBytes)}` +
+      (m.peakBytes !== null ? `, peak ${formatBytes(m.peakBytes)}` : '') +
+      (m.deviceTotalBytes !== null ? ` of ${formatBytes(m.deviceTotalBytes)}` : '') +
+      (m.oomRisk ? ' — OOM RISK (> 85%)' : ''),
+  );
+  const throttled = result.samples.throttled?.filter(Boolean).length ?? 0;
+  if (throttled > 0) lines.push(`  warning         ${throttled} sample(s) taken while the GPU was throttled`);
+  if (result.status !== 'completed') {
+    lines.push(`  status          ${result.status}${result.error ? `: ${result.error.message}` : ''}`);
+  }
+  if (outPath !== undefined) lines.push(`  result file     ${outPath}`);
+  return lines.join('\n') + '\n';
+}

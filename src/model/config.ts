@@ -1,0 +1,83 @@
+/**
+ * The attention problem: softmax(Q·Kᵀ·scale)·V over [B, H, S, D] tensors, forward pass.
+ * Every front door (lab, CLI, runner) validates through `validateConfig`, so the allowed ranges
+ * live here once.
+ */
+import { z } from 'zod';
+import { parseOrThrow } from './errors.ts';
+
+/** Element types a backend may offer; not every backend has every one. */
+export const DTYPES = ['f32', 'f16', 'bf16'] as const;
+/** Element type of Q, K, V and O. */
+export type Dtype = (typeof DTYPES)[number];
+
+/** Inclusive bounds of each numeric config field (shown verbatim in error messages). */
+export const CONFIG_LIMITS = {
+  batch: { min: 1, max: 4096 },
+  heads: { min: 1, max: 1024 },
+  seqLen: { min: 1, max: 65536 },
+  headDim: { min: 8, max: 256 },
+} as const;
+
+const intIn = (name: keyof typeof CONFIG_LIMITS) => {
+  const { min, max } = CONFIG_LIMITS[name];
+  const msg = `must be an integer in ${min}..${max}`;
+  return z
+    .number({ error: msg })
+    .int({ error: msg })
+    .min(min, { error: msg })
+    .max(max, { error: msg });
+};
+
+/** Schema of an attention config as written in files and messages. */
+export const attentionConfigSchema = z.strictObject({
+  /** Batch size B. */
+  batch: intIn('batch'),
+  /** Number of heads H. */
+  heads: intIn('heads'),
+  /** Sequence length S (queries = keys); tails of tiles are masked. */
+  seqLen: intIn('seqLen'),
+  /** Head dimension D; must be a multiple of 8 (kernels load 8-element vectors). */
+  headDim: intIn('headDim').refine((d) => d % 8 === 0, {
+    error: 'must be a multiple of 8 in 8..256',
+  }),
+  /** Causal (lower-triangular) masking. */
+  causal: z.boolean({ error: 'must be true or false' }),
+  /** Element type. */
+  dtype: z.enum(DTYPES, { error: `must be one of ${DTYPES.join(', ')}` }),
+  /** Softmax scale; defaults to 1/√D. */
+  scale: z
+    .number({ error: 'must be a finite number > 0' })
+    .positive({ error: 'must be a finite number > 0' })
+    .refine(Number.isFinite, { error: 'must be a finite number > 0' })
+    .optional(),
+});
+
+/** A validated attention config. `scale` absent means 1/√D. */
+export type AttentionConfig = z.output<typeof attentionConfigSchema>;
+
+/** Validates an attention config; throws ValidationError naming each bad field and its range. */
+export function validateConfig(input: unknown, prefix = 'config'): AttentionConfig {
+  return parseOrThrow(attentionConfigSchema, input, 'invalid attention config', prefix);
+}
+
+/** The softmax scale actually used: the config's, or 1/√D. */
+export function resolvedScale(config: AttentionConfig): number {
+  return config.scale ?? 1 / Math.sqrt(config.headDim);
+}
+
+/** Bytes per element of a dtype. */
+export function dtypeBytes(dtype: Dtype): number {
+  return dtype === 'f32' ? 4 : 2;
+}
+
+/** Number of elements in one of Q, K, V or O. */
+export function tensorElements(config: AttentionConfig): number {
+  return config.batch * config.heads * config.seqLen * config.headDim;
+}
+
+/** Short human label, e.g. `B=2 H=4 S=256 D=64 f32 causal`. */
+export function configLabel(config: AttentionConfig): string {
+  const { batch, heads, seqLen, headDim, dtype, causal } = config;
+  return `B=${batch} H=${heads} S=${seqLen} D=${headDim} ${dtype}${causal ? ' causal' : ''}`;
+}

@@ -1,0 +1,224 @@
+/**
+ * Runner protocol: the WebSocket messages between the lab (client) and a native runner (server).
+ * Both sides import these schemas; every incoming message is validated, and anything unknown or
+ * oversized is answered with an `error` message — never a crash.
+ */
+import { z } from 'zod';
+import { attentionConfigSchema, DTYPES } from './config.ts';
+import {
+  clockReadingSchema,
+  correctnessSchema,
+  envSchema,
+  memorySchema,
+  resultSchema,
+  RUN_STATES,
+  stopRuleSchema,
+} from './result.ts';
+import { formatIssues } from './errors.ts';
+
+/** Protocol version carried in `welcome`. */
+export const PROTOCOL_VERSION = 1;
+/** Largest message either side accepts, bytes. */
+export const MAX_MESSAGE_BYTES = 1 << 20;
+/** Longest run id, characters. */
+const runId = z
+  .string()
+  .min(1, { error: 'must be 1..100 characters of [A-Za-z0-9_.:-]' })
+  .max(100, { error: 'must be 1..100 characters of [A-Za-z0-9_.:-]' })
+  .regex(/^[\w.:-]+$/, { error: 'must be 1..100 characters of [A-Za-z0-9_.:-]' });
+
+/** Error codes the runner sends. */
+export const ERROR_CODES = [
+  'bad-json',
+  'invalid-message',
+  'too-large',
+  'unknown-type',
+  'unauthorized',
+  'bad-config',
+  'unknown-backend',
+  'unknown-kernel',
+  'unsupported',
+  'duplicate-id',
+  'unknown-run',
+  'queue-full',
+  'too-large-for-device',
+  'correctness-failed',
+  'harness-crash',
+  'harness-error',
+  'timeout',
+  'cancelled',
+  'client-gone',
+  'internal',
+] as const;
+/** A runner error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** A kernel a backend offers. */
+export const kernelInfoSchema = z.object({
+  id: z.string(),
+  /** One line the UI shows. */
+  description: z.string(),
+  dtypes: z.array(z.enum(DTYPES)),
+  /** Head dims supported. */
+  headDims: z.array(z.number().int()),
+  /** Whether causal masking is supported. */
+  causal: z.boolean(),
+  /** False when the kernel cannot run here; `reason` says why. */
+  available: z.boolean().default(true),
+  reason: z.string().optional(),
+});
+/** Kernel description. */
+export type KernelInfo = z.output<typeof kernelInfoSchema>;
+
+/** A backend a runner offers (present or not, with the reason). */
+export const backendInfoSchema = z.object({
+  id: z.string(),
+  available: z.boolean(),
+  /** Why it is unavailable (or a note when it is). */
+  reason: z.string().optional(),
+  /** Device it runs on, e.g. `NVIDIA H100 80GB HBM3` or `CPU (16 threads)`. */
+  device: z.string().optional(),
+  kernels: z.array(kernelInfoSchema),
+});
+/** Backend description. */
+export type BackendInfo = z.output<typeof backendInfoSchema>;
+
+/** Messages the lab sends. */
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('hello'),
+    /** Token, required when the runner was started with one. */
+    token: z.string().max(256).optional(),
+    /** Client name for logs. */
+    client: z.string().max(100).optional(),
+  }),
+  z.strictObject({ type: z.literal('listBackends') }),
+  z.strictObject({
+    type: z.literal('run'),
+    id: runId,
+    config: attentionConfigSchema,
+    backend: z.string().min(1).max(64),
+    kernel: z.string().min(1).max(64),
+    stop: stopRuleSchema,
+    /** Cold (default) or warm cache. */
+    cache: z.enum(['cold', 'warm']).optional(),
+    /** Seed of the random inputs. */
+    seed: z.number().int().min(0).max(0xffffffff).optional(),
+    /** Warmup launches (default chosen by the backend). */
+    warmup: z.number().int().min(0).max(10_000).optional(),
+  }),
+  z.strictObject({ type: z.literal('cancel'), id: runId }),
+]);
+/** A client message. */
+export type ClientMessage = z.output<typeof clientMessageSchema>;
+/** A run request. */
+export type RunRequest = Extract<ClientMessage, { type: 'run' }>;
+
+/** Messages the runner sends. */
+export const serverMessageSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('welcome'),
+    runnerId: z.string(),
+    version: z.string(),
+    protocol: z.number().int(),
+    env: envSchema,
+    backends: z.array(backendInfoSchema),
+  }),
+  z.object({ type: z.literal('backends'), backends: z.array(backendInfoSchema) }),
+  z.object({
+    type: z.literal('runStarted'),
+    id: z.string(),
+    /** Position in the queue when accepted (0: running now). */
+    queuePosition: z.number().int().nonnegative(),
+  }),
+  z.object({
+    type: z.literal('samples'),
+    id: z.string(),
+    /** Batch sequence number, from 0, so gaps are visible. */
+    seq: z.number().int().nonnegative(),
+    ms: z.array(z.number()),
+    throttled: z.array(z.boolean()).optional(),
+  }),
+  z.object({
+    type: z.literal('progress'),
+    id: z.string(),
+    state: z.enum(RUN_STATES),
+    samples: z.number().int().nonnegative(),
+    elapsedMs: z.number().nonnegative(),
+    medianMs: z.number().nullable(),
+    /** Free-text phase, e.g. `compiling`, `checking`, `warmup`, `timing`. */
+    phase: z.string().optional(),
+  }),
+  z.object({ type: z.literal('check'), id: z.string(), correctness: correctnessSchema }),
+  z.object({ type: z.literal('memory'), id: z.string(), memory: memorySchema }),
+  z.object({ type: z.literal('clock'), id: z.string(), clock: clockReadingSchema }),
+  z.object({ type: z.literal('runDone'), id: z.string(), result: resultSchema }),
+  z.object({
+    type: z.literal('error'),
+    /** The run this error ends, when it concerns one. */
+    id: z.string().optional(),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    /** The partial result (samples so far, marked partial) when a run ended early. */
+    result: resultSchema.optional(),
+  }),
+]);
+/** A server message. */
+export type ServerMessage = z.output<typeof serverMessageSchema>;
+/** A server message as written (defaults optional). */
+export type ServerMessageInput = z.input<typeof serverMessageSchema>;
+
+/** Outcome of parsing an incoming message. */
+export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; error: string };
+
+function parseWith<T extends z.ZodType>(schema: T, raw: string | Uint8Array): Parsed<z.output<T>> {
+  const size = typeof raw === 'string' ? new TextEncoder().encode(raw).length : raw.byteLength;
+  if (size > MAX_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      code: 'too-large',
+      error: `message is ${size} bytes; the limit is ${MAX_MESSAGE_BYTES}`,
+    };
+  }
+  const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, code: 'bad-json', error: 'message is not valid JSON' };
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    return { ok: false, code: 'invalid-message', error: 'message must be a JSON object' };
+  }
+  const type = (json as { type?: unknown }).type;
+  const parsed = schema.safeParse(json, { reportInput: true });
+  if (!parsed.success) {
+    const known = parsed.error.issues.some(
+      (i) => i.path.length === 1 && i.path[0] === 'type' && i.code === 'invalid_union',
+    );
+    if (known || typeof type !== 'string') {
+      return {
+        ok: false,
+        code: 'unknown-type',
+        error: `type: unknown message type ${JSON.stringify(type) ?? 'missing'}`,
+      };
+    }
+    const isConfig = parsed.error.issues.some((i) => i.path[0] === 'config');
+    return {
+      ok: false,
+      code: isConfig ? 'bad-config' : 'invalid-message',
+      error: `invalid ${type} message: ${formatIssues(parsed.error).join('; ')}`,
+    };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+/** Validates a message from the lab (size, JSON, shape). Never throws. */
+export function parseClientMessage(raw: string | Uint8Array): Parsed<ClientMessage> {
+  return parseWith(clientMessageSchema, raw);
+}
+
+/** Validates a message from a runner (size, JSON, shape). Never throws. */
+export function parseServerMessage(raw: string | Uint8Array): Parsed<ServerMessage> {
+  return parseWith(serverMessageSchema, raw);
+}
