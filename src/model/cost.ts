@@ -42,7 +42,8 @@ export interface DeviceCeilings {
 /** Floor time in ms from the two numbers and the ceilings (max of compute and memory floors). */
 export function floorMs(config: AttentionConfig, ceilings: DeviceCeilings): number | null {
   const parts: number[] = [];
-  if (ceilings.peakTflops) parts.push((attentionFlops(config) / (ceilings.peakTflops * 1e12)) * 1e3);
+  if (ceilings.peakTflops)
+    parts.push((attentionFlops(config) / (ceilings.peakTflops * 1e12)) * 1e3);
   if (ceilings.peakGbps) parts.push((attentionBytes(config) / (ceilings.peakGbps * 1e9)) * 1e3);
   return parts.length === 0 ? null : Math.max(...parts);
 }

@@ -20,7 +20,8 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
     return;
   }
   if (typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+    for (const [k, v] of Object.entries(value))
+      flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
     return;
   }
   out.set(prefix, typeof value === 'string' ? value : JSON.stringify(value));

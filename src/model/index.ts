@@ -98,3 +98,4 @@ export type {
 } from './run.ts';
 export { diffEnv } from './envdiff.ts';
 export type { EnvDifference } from './envdiff.ts';
+export { exampleResult } from './example.ts';

@@ -119,11 +119,15 @@ export const envSchema = z.object({
     })
     .optional(),
   /** Compiler and flags used for native code. */
-  compiler: z.object({ name: z.string(), version: z.string().optional(), flags: z.string() }).optional(),
+  compiler: z
+    .object({ name: z.string(), version: z.string().optional(), flags: z.string() })
+    .optional(),
   /** The software stack, e.g. torch version, python version. */
   software: z.record(z.string(), z.string()).optional(),
   /** Runner that produced the result. */
-  runner: z.object({ id: z.string(), version: z.string(), commit: z.string().optional() }).optional(),
+  runner: z
+    .object({ id: z.string(), version: z.string(), commit: z.string().optional() })
+    .optional(),
 });
 /** Environment fingerprint. */
 export type Env = z.output<typeof envSchema>;

@@ -25,7 +25,10 @@ export function relativeHalfWidth(samples: readonly number[]): number {
   if (samples.length < CI_RULE_DEFAULTS.minSamples) return Number.POSITIVE_INFINITY;
   const sorted = Float64Array.from(samples).sort();
   const n = sorted.length;
-  const mid = n % 2 === 1 ? (sorted[(n - 1) / 2] ?? 0) : ((sorted[n / 2 - 1] ?? 0) + (sorted[n / 2] ?? 0)) / 2;
+  const mid =
+    n % 2 === 1
+      ? (sorted[(n - 1) / 2] ?? 0)
+      : ((sorted[n / 2 - 1] ?? 0) + (sorted[n / 2] ?? 0)) / 2;
   if (mid <= 0) return 0;
   const [lo, hi] = medianRankInterval(sorted);
   return (hi - lo) / 2 / mid;
