@@ -21,8 +21,16 @@ function pad(text: string, width: number): string {
 }
 
 function table(rows: string[][]): string {
-  const widths = rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((cell, i) => pad(cell, widths[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  const widths =
+    rows[0]?.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length))) ?? [];
+  return rows
+    .map((r) =>
+      r
+        .map((cell, i) => pad(cell, widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }
 
 const VERDICT_TEXT: Record<ComparisonResult['verdict'], string> = {
@@ -36,7 +44,17 @@ const VERDICT_TEXT: Record<ComparisonResult['verdict'], string> = {
 export function formatCompareText(r: ComparisonResult, ctx: CompareContext): string {
   const pct = `${Math.round(ctx.confidence * 100)}%`;
   const rows = [
-    ['', 'n', 'median', `${pct} CI of median`, 'mean', 'sd', 'p05', 'p95', 'outliers (mild/severe)'],
+    [
+      '',
+      'n',
+      'median',
+      `${pct} CI of median`,
+      'mean',
+      'sd',
+      'p05',
+      'p95',
+      'outliers (mild/severe)',
+    ],
     ...(
       [
         ['baseline', ctx.baselineLabel, r.baseline, r.outliers.baseline],
@@ -62,7 +80,7 @@ export function formatCompareText(r: ComparisonResult, ctx: CompareContext): str
     `Hedges' g                             ${sig(r.hedgesG)}`,
     `Cliff's δ                             ${sig(r.cliffsDelta)}`,
     `Mann–Whitney U                        ${sig(r.mannWhitney.u, 6)}, p = ${sig(r.mannWhitney.p)}`,
-    `verdict (margin ±${sig(ctx.margin * 100)}%)              ${VERDICT_TEXT[r.verdict]}`,
+    `${`verdict (margin ±${sig(ctx.margin * 100)}%)`.padEnd(38)}${VERDICT_TEXT[r.verdict]}`,
     '',
     r.summary,
   ];

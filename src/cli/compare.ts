@@ -31,7 +31,8 @@ function intFlag(flag: string, text: string, min: number, max: number): number {
 async function action(base: string, cand: string, flags: CompareFlags): Promise<void> {
   if (flags.json && flags.markdown) throw new CliError('choose one of --json and --markdown');
   const margin = parsePercent('margin', flags.margin);
-  if (!(margin >= 0 && margin < 1)) throw new CliError(`--margin: expected 0%..99%, got "${flags.margin}"`);
+  if (!(margin >= 0 && margin < 1))
+    throw new CliError(`--margin: expected 0%..99%, got "${flags.margin}"`);
   const confidence = parsePercent('confidence', flags.confidence);
   if (!(confidence > 0.5 && confidence < 1)) {
     throw new CliError(`--confidence: expected a level in (50%, 100%), got "${flags.confidence}"`);
@@ -45,7 +46,10 @@ async function action(base: string, cand: string, flags: CompareFlags): Promise<
   if (flags.json) {
     const out = {
       ...result,
-      inputs: { baseline: { label: a.label, kind: a.kind, path: base }, candidate: { label: b.label, kind: b.kind, path: cand } },
+      inputs: {
+        baseline: { label: a.label, kind: a.kind, path: base },
+        candidate: { label: b.label, kind: b.kind, path: cand },
+      },
       ...(envDiff !== null ? { envDiff } : {}),
     };
     process.stdout.write(JSON.stringify(out, null, 2) + '\n');

@@ -43,7 +43,9 @@ export function parseNumberList(text: string, source: string): number[] {
   return tokens.map((token, i) => {
     const value = Number(token);
     if (!Number.isFinite(value) || value < 0) {
-      throw new CliError(`${source}: item ${i + 1} "${token.slice(0, 30)}" is not a non-negative number (ms)`);
+      throw new CliError(
+        `${source}: item ${i + 1} "${token.slice(0, 30)}" is not a non-negative number (ms)`,
+      );
     }
     return value;
   });
@@ -77,10 +79,17 @@ export async function loadSamples(spec: string): Promise<SampleSource> {
         );
       }
       const chosen = results[(index ?? 1) - 1];
-      if (!chosen) throw new CliError(`${path}#${index ?? 1}: no such result (1..${results.length})`);
+      if (!chosen)
+        throw new CliError(`${path}#${index ?? 1}: no such result (1..${results.length})`);
       const times = chosen.times;
-      if (!Array.isArray(times) || times.length === 0 || !times.every((t) => typeof t === 'number' && Number.isFinite(t))) {
-        throw new CliError(`${path}: hyperfine result has no "times" array (export with --export-json)`);
+      if (
+        !Array.isArray(times) ||
+        times.length === 0 ||
+        !times.every((t) => typeof t === 'number' && Number.isFinite(t))
+      ) {
+        throw new CliError(
+          `${path}: hyperfine result has no "times" array (export with --export-json)`,
+        );
       }
       return {
         label: typeof chosen.command === 'string' ? chosen.command : path,
@@ -96,7 +105,9 @@ export async function loadSamples(spec: string): Promise<SampleSource> {
       throw err;
     }
     if (result.samples.ms.length === 0) {
-      throw new CliError(`${path}: result has no samples (status ${result.status}${result.error ? `: ${result.error.message}` : ''})`);
+      throw new CliError(
+        `${path}: result has no samples (status ${result.status}${result.error ? `: ${result.error.message}` : ''})`,
+      );
     }
     return {
       label: `${result.target.backend}/${result.target.kernel}`,

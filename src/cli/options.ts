@@ -28,9 +28,14 @@ export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
   cmd
     .option('-b, --batch <n>', `batch size B (${l.batch.min}..${l.batch.max})`, '1')
     .option('-H, --heads <n>', `heads H (${l.heads.min}..${l.heads.max})`, '8');
-  if (seq) cmd.option('-s, --seq <n>', `sequence length S (${l.seqLen.min}..${l.seqLen.max})`, '512');
+  if (seq)
+    cmd.option('-s, --seq <n>', `sequence length S (${l.seqLen.min}..${l.seqLen.max})`, '512');
   return cmd
-    .option('-d, --dim <n>', 'head dim D (multiple of 8 in 8..256; kernels offer 32, 64, 128)', '64')
+    .option(
+      '-d, --dim <n>',
+      'head dim D (multiple of 8 in 8..256; kernels offer 32, 64, 128)',
+      '64',
+    )
     .option('--causal', 'causal (lower-triangular) mask', false)
     .option('--dtype <t>', 'element type: f32 | f16 | bf16', 'f32')
     .option('--scale <x>', 'softmax scale (default 1/sqrt(D))')
@@ -41,14 +46,16 @@ export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
 }
 
 function int(flag: string, text: string): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new CliError(`--${flag}: expected an integer, got "${text}"`);
+  if (!/^-?\d+$/.test(text.trim()))
+    throw new CliError(`--${flag}: expected an integer, got "${text}"`);
   return Number.parseInt(text, 10);
 }
 
 /** Parses `10s`, `500ms`, `2m`, or a bare number of seconds, into ms. */
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
-  if (!m?.[1]) throw new CliError(`--${flag}: expected a duration like 10s, 500ms or 2m, got "${text}"`);
+  if (!m?.[1])
+    throw new CliError(`--${flag}: expected a duration like 10s, 500ms or 2m, got "${text}"`);
   const value = Number.parseFloat(m[1]);
   const unit = m[2] ?? 's';
   return unit === 'ms' ? value : unit === 's' ? value * 1000 : value * 60_000;
@@ -58,7 +65,8 @@ export function parseDuration(flag: string, text: string): number {
 export function parsePercent(flag: string, text: string): number {
   const t = text.trim();
   const value = t.endsWith('%') ? Number.parseFloat(t.slice(0, -1)) / 100 : Number.parseFloat(t);
-  if (!Number.isFinite(value)) throw new CliError(`--${flag}: expected a percentage like 1% or 0.01, got "${text}"`);
+  if (!Number.isFinite(value))
+    throw new CliError(`--${flag}: expected a percentage like 1% or 0.01, got "${text}"`);
   return value;
 }
 
@@ -102,7 +110,8 @@ export function stopRuleFromFlags(flags: ConfigFlags, fallback: StopRule): StopR
     throw new CliError('choose one stop rule: --iterations, --target-ci or --time-budget');
   }
   let rule: StopRule = fallback;
-  if (flags.iterations !== undefined) rule = { kind: 'count', iterations: int('iterations', flags.iterations) };
+  if (flags.iterations !== undefined)
+    rule = { kind: 'count', iterations: int('iterations', flags.iterations) };
   else if (flags.targetCi !== undefined) {
     rule = {
       kind: 'ci',

@@ -6,8 +6,9 @@ import type { ResultFile } from '../model/index.ts';
 
 /** Formats a time in ms with a unit that keeps 4 significant digits readable. */
 export function formatMs(ms: number): string {
-  if (ms >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
-  if (ms >= 1) return `${ms.toPrecision(4)} ms`;
+  const abs = Math.abs(ms);
+  if (abs >= 999.95) return `${(ms / 1000).toPrecision(4)} s`;
+  if (abs >= 0.99995 || abs === 0) return `${ms.toPrecision(4)} ms`;
   return `${(ms * 1000).toPrecision(4)} µs`;
 }
 
@@ -31,7 +32,9 @@ export function formatRunReport(result: ResultFile, outPath?: string): string {
   const c = result.correctness;
   if (c) {
     const err =
-      c.relL2Err === null ? 'NaN in output' : `rel L2 ${sig(c.relL2Err)}, max abs ${sig(c.maxAbsErr ?? 0)}`;
+      c.relL2Err === null
+        ? 'NaN in output'
+        : `rel L2 ${sig(c.relL2Err)}, max abs ${sig(c.maxAbsErr ?? 0)}`;
     lines.push(
       `  correctness     ${c.passed ? 'passed' : 'FAILED'} vs ${c.reference} (${c.rowsChecked}/${c.rowsTotal} rows; ${err}; tol ${sig(c.tolerance)})`,
     );
@@ -41,7 +44,9 @@ export function formatRunReport(result: ResultFile, outPath?: string): string {
     lines.push(
       `  median          ${formatMs(d.medianMs)}  [${formatMs(d.ci[0])}, ${formatMs(d.ci[1])}] ${Math.round(d.confidence * 100)}% CI, n=${result.samples.ms.length}${result.samples.partial ? ' (partial)' : ''}`,
     );
-    lines.push(`  throughput      ${sig(d.tflops, 4)} TFLOP/s, ${sig(d.gbps, 4)} GB/s (minimal bytes)`);
+    lines.push(
+      `  throughput      ${sig(d.tflops, 4)} TFLOP/s, ${sig(d.gbps, 4)} GB/s (minimal bytes)`,
+    );
   }
   const tm = result.timing;
   lines.push(
@@ -57,9 +62,12 @@ export function formatRunReport(result: ResultFile, outPath?: string): string {
       (m.oomRisk ? ' — OOM RISK (> 85%)' : ''),
   );
   const throttled = result.samples.throttled?.filter(Boolean).length ?? 0;
-  if (throttled > 0) lines.push(`  warning         ${throttled} sample(s) taken while the GPU was throttled`);
+  if (throttled > 0)
+    lines.push(`  warning         ${throttled} sample(s) taken while the GPU was throttled`);
   if (result.status !== 'completed') {
-    lines.push(`  status          ${result.status}${result.error ? `: ${result.error.message}` : ''}`);
+    lines.push(
+      `  status          ${result.status}${result.error ? `: ${result.error.message}` : ''}`,
+    );
   }
   if (outPath !== undefined) lines.push(`  result file     ${outPath}`);
   return lines.join('\n') + '\n';

@@ -30,7 +30,12 @@ export const DIRECT_BACKENDS: Record<string, () => Promise<DirectRunner>> = {
 };
 
 /** Default stop rule of `attnlab run`: ±1% CI of the median, at most 1000 samples or 20 s. */
-export const DEFAULT_STOP: StopRule = { kind: 'ci', target: 0.01, maxIterations: 1000, maxMs: 20_000 };
+export const DEFAULT_STOP: StopRule = {
+  kind: 'ci',
+  target: 0.01,
+  maxIterations: 1000,
+  maxMs: 20_000,
+};
 
 interface RunFlags extends ConfigFlags {
   backend: string;
@@ -57,7 +62,9 @@ export async function loadInputs(
       try {
         bytes = await readFile(path);
       } catch {
-        throw new CliError(`--inputs: cannot read ${path} (expected q.npy, k.npy, v.npy in ${dir})`);
+        throw new CliError(
+          `--inputs: cannot read ${path} (expected q.npy, k.npy, v.npy in ${dir})`,
+        );
       }
       try {
         return readNpy(bytes, path);
@@ -70,14 +77,19 @@ export async function loadInputs(
   if (q.shape.length !== 4) {
     throw new CliError(`--inputs: q.npy must have shape [B, H, S, D], got (${q.shape.join(', ')})`);
   }
-  for (const [name, arr] of [['k', k], ['v', v]] as const) {
+  for (const [name, arr] of [
+    ['k', k],
+    ['v', v],
+  ] as const) {
     if (arr.shape.join(',') !== q.shape.join(',')) {
       throw new CliError(
         `--inputs: ${name}.npy shape (${arr.shape.join(', ')}) does not match q.npy (${q.shape.join(', ')})`,
       );
     }
     if (arr.dtype !== q.dtype) {
-      throw new CliError(`--inputs: ${name}.npy is ${arr.dtype} but q.npy is ${q.dtype}; use one dtype`);
+      throw new CliError(
+        `--inputs: ${name}.npy is ${arr.dtype} but q.npy is ${q.dtype}; use one dtype`,
+      );
     }
   }
   const [batch, heads, seqLen, headDim] = q.shape as [number, number, number, number];
@@ -85,7 +97,9 @@ export async function loadInputs(
   try {
     config = validateConfig({ ...base, batch, heads, seqLen, headDim, dtype: q.dtype });
   } catch (err) {
-    throw new CliError(`--inputs: shape from q.npy is not a valid config: ${(err as Error).message}`);
+    throw new CliError(
+      `--inputs: shape from q.npy is not a valid config: ${(err as Error).message}`,
+    );
   }
   return { config, inputs: { q: q.data, k: k.data, v: v.data } };
 }
@@ -117,7 +131,10 @@ async function action(flags: RunFlags): Promise<void> {
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
-    { format: ' {phase} |{bar}| {value}/{total} samples · median {median} · {elapsed}s', hideCursor: true },
+    {
+      format: ' {phase} |{bar}| {value}/{total} samples · median {median} · {elapsed}s',
+      hideCursor: true,
+    },
     Presets.shades_classic,
   );
   let started = false;
@@ -158,12 +175,18 @@ async function action(flags: RunFlags): Promise<void> {
     const { result, output } = outcome;
     if (flags.out !== undefined) await writeResult(flags.out, result);
     if (flags.saveOutput !== undefined) {
-      if (!output) throw new CliError(`--save-output: backend ${flags.backend} returned no output`, 1);
+      if (!output)
+        throw new CliError(`--save-output: backend ${flags.backend} returned no output`, 1);
       const { batch, heads, seqLen, headDim } = result.config;
       const npy = writeNpy(output, [batch, heads, seqLen, headDim]);
-      await writeFileAtomic(flags.saveOutput, Buffer.from(npy.buffer, npy.byteOffset, npy.byteLength));
+      await writeFileAtomic(
+        flags.saveOutput,
+        Buffer.from(npy.buffer, npy.byteOffset, npy.byteLength),
+      );
     }
-    process.stdout.write(flags.json ? JSON.stringify(result, null, 2) + '\n' : formatRunReport(result, flags.out));
+    process.stdout.write(
+      flags.json ? JSON.stringify(result, null, 2) + '\n' : formatRunReport(result, flags.out),
+    );
     if (result.status !== 'completed') process.exitCode = 1;
   } finally {
     process.off('SIGINT', onSigint);
@@ -174,15 +197,24 @@ async function action(flags: RunFlags): Promise<void> {
 /** Registers `attnlab run`. */
 export function registerRun(program: Command): void {
   const cmd = new Command('run')
-    .description('Run one attention kernel on one backend: check it against the f64 reference, then time it.')
+    .description(
+      'Run one attention kernel on one backend: check it against the f64 reference, then time it.',
+    )
     .requiredOption('--backend <id>', `backend: ${Object.keys(DIRECT_BACKENDS).join(' | ')}`)
-    .option('-k, --kernel <id>', 'kernel id (see the backend\'s list)', 'flash-f32');
+    .option('-k, --kernel <id>', "kernel id (see the backend's list)", 'flash-f32');
   addConfigFlags(cmd)
-    .option('--warm', 'warm cache (default cold: L2 flushed / inputs rotated outside the timed span)', false)
+    .option(
+      '--warm',
+      'warm cache (default cold: L2 flushed / inputs rotated outside the timed span)',
+      false,
+    )
     .option('--warmup <n>', 'warmup launches (default: backend chooses)')
     .option('--seed <n>', 'seed of the random inputs and the bootstrap', '1')
-    .option('--inputs <dir>', 'read q.npy, k.npy, v.npy ([B,H,S,D], float32 or float16) instead of random inputs')
-    .option('--save-output <file.npy>', 'write the kernel\'s output O as float32 .npy')
+    .option(
+      '--inputs <dir>',
+      'read q.npy, k.npy, v.npy ([B,H,S,D], float32 or float16) instead of random inputs',
+    )
+    .option('--save-output <file.npy>', "write the kernel's output O as float32 .npy")
     .option('-o, --out <file.json>', 'write the attnlab/result@1 file here')
     .option('--json', 'print the result file to stdout instead of the report', false)
     .option('--no-progress', 'no progress bar')

@@ -27,14 +27,17 @@ export function parseSizes(flag: string, text: string): number[] {
   if (range?.[1] !== undefined && range[2] !== undefined) {
     const lo = Number.parseInt(range[1], 10);
     const hi = Number.parseInt(range[2], 10);
-    if (lo < 1 || hi < lo) throw new CliError(`--${flag}: range must be LO..HI with 1 ≤ LO ≤ HI, got "${text}"`);
+    if (lo < 1 || hi < lo)
+      throw new CliError(`--${flag}: range must be LO..HI with 1 ≤ LO ≤ HI, got "${text}"`);
     const sizes: number[] = [];
     for (let s = lo; s <= hi; s *= 2) sizes.push(s);
     return sizes;
   }
   const sizes = text.split(',').map((t) => Number(t.trim()));
   if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new CliError(`--${flag}: expected a list like 128,256,512 or a range 64..4096, got "${text}"`);
+    throw new CliError(
+      `--${flag}: expected a list like 128,256,512 or a range 64..4096, got "${text}"`,
+    );
   }
   return sizes;
 }
@@ -44,7 +47,8 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 async function action(flags: SweepFlags): Promise<void> {
-  if (flags.target.length === 0) throw new CliError('--target: give at least one, e.g. --target webgpu:flash-f32');
+  if (flags.target.length === 0)
+    throw new CliError('--target: give at least one, e.g. --target webgpu:flash-f32');
   if ((flags.seqs === undefined) === (flags.dims === undefined)) {
     throw new CliError('choose what to vary: --seqs LIST or --dims LIST');
   }
@@ -54,7 +58,10 @@ async function action(flags: SweepFlags): Promise<void> {
       throw new CliError(`--target: expected BACKEND:KERNEL, got "${spec}"`);
     }
     const load = DIRECT_BACKENDS[backend];
-    if (!load) throw new CliError(`--target ${spec}: unknown backend (choose ${Object.keys(DIRECT_BACKENDS).join(', ')})`);
+    if (!load)
+      throw new CliError(
+        `--target ${spec}: unknown backend (choose ${Object.keys(DIRECT_BACKENDS).join(', ')})`,
+      );
     return { spec, backend, kernel, load };
   });
   const varyS = flags.seqs !== undefined;
@@ -74,27 +81,46 @@ async function action(flags: SweepFlags): Promise<void> {
       const runner = runners.get(t.spec);
       if (!runner) continue;
       process.stderr.write(`${t.spec} ${varyS ? 'S' : 'D'}=${size} …\n`);
-      const { result } = await runner({ config, kernel: t.kernel, stop, cache: flags.warm ? 'warm' : 'cold', seed });
+      const { result } = await runner({
+        config,
+        kernel: t.kernel,
+        stop,
+        cache: flags.warm ? 'warm' : 'cold',
+        seed,
+      });
       results.push(result);
       if (flags.outDir !== undefined) {
-        await writeResult(join(flags.outDir, `${t.backend}-${t.kernel}-${varyS ? 'S' : 'D'}${size}.json`), result);
+        await writeResult(
+          join(flags.outDir, `${t.backend}-${t.kernel}-${varyS ? 'S' : 'D'}${size}.json`),
+          result,
+        );
       }
     }
     table.push({ size, results });
   }
-  const header = [varyS ? 'S' : 'D', ...targets.flatMap((t, i) => (i === 0 ? [`${t.spec} median`, 'TFLOP/s'] : [`${t.spec} median`, 'TFLOP/s', 'speedup [CI]']))];
+  const header = [
+    varyS ? 'S' : 'D',
+    ...targets.flatMap((t, i) =>
+      i === 0 ? [`${t.spec} median`, 'TFLOP/s'] : [`${t.spec} median`, 'TFLOP/s', 'speedup [CI]'],
+    ),
+  ];
   const lines = [header.join(' | ')];
   const speedups: number[][] = targets.map(() => []);
   for (const row of table) {
     const base = row.results[0];
     const cells = [String(row.size)];
     row.results.forEach((r, i) => {
-      cells.push(r.derived ? formatMs(r.derived.medianMs) : r.status, r.derived ? sig(r.derived.tflops, 4) : '—');
+      cells.push(
+        r.derived ? formatMs(r.derived.medianMs) : r.status,
+        r.derived ? sig(r.derived.tflops, 4) : '—',
+      );
       if (i > 0) {
         if (base?.derived && r.derived) {
           const c = compare(base.samples.ms, r.samples.ms, { seed, resamples: 2000 });
           speedups[i]?.push(c.speedup.estimate);
-          cells.push(`${sig(c.speedup.estimate, 3)}× [${sig(c.speedup.ci[0], 3)}, ${sig(c.speedup.ci[1], 3)}] ${c.verdict}`);
+          cells.push(
+            `${sig(c.speedup.estimate, 3)}× [${sig(c.speedup.ci[0], 3)}, ${sig(c.speedup.ci[1], 3)}] ${c.verdict}`,
+          );
         } else cells.push('—');
       }
     });
@@ -102,7 +128,10 @@ async function action(flags: SweepFlags): Promise<void> {
   }
   for (let i = 1; i < targets.length; i++) {
     const s = speedups[i] ?? [];
-    if (s.length > 0) lines.push(`geomean speedup of ${targets[i]?.spec ?? ''} over ${targets[0]?.spec ?? ''}: ${sig(geomean(s), 4)}× over ${s.length} sizes`);
+    if (s.length > 0)
+      lines.push(
+        `geomean speedup of ${targets[i]?.spec ?? ''} over ${targets[0]?.spec ?? ''}: ${sig(geomean(s), 4)}× over ${s.length} sizes`,
+      );
   }
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -110,8 +139,15 @@ async function action(flags: SweepFlags): Promise<void> {
 /** Registers `attnlab sweep`. */
 export function registerSweep(program: Command): void {
   const cmd = new Command('sweep')
-    .description('Run targets over a range of sequence lengths (or head dims); print TFLOP/s, speedups and their geomean.')
-    .option('-t, --target <backend:kernel>', 'a target to run (repeat; the first is the baseline)', collect, [])
+    .description(
+      'Run targets over a range of sequence lengths (or head dims); print TFLOP/s, speedups and their geomean.',
+    )
+    .option(
+      '-t, --target <backend:kernel>',
+      'a target to run (repeat; the first is the baseline)',
+      collect,
+      [],
+    )
     .option('--seqs <list>', 'sequence lengths: 128,256,512 or a power-of-two range 64..4096')
     .option('--dims <list>', 'head dims instead of sequence lengths, e.g. 32,64,128');
   addConfigFlags(cmd, { seq: false })
