@@ -9,6 +9,7 @@ import type {
   ClockReading,
   Correctness,
   Env,
+  ErrorCode,
   Memory,
   ResultFile,
   RunProgress,
@@ -56,4 +57,16 @@ export interface Backend {
   env(): Promise<Env>;
   /** Starts a job. Throws a RunnerError with a protocol error code for requests it refuses. */
   start(request: JobRequest, hooks: JobHooks): JobHandle;
+}
+
+/** A refusal or failure carrying a protocol error code; the server sends it as an `error`. */
+export class RunnerError extends Error {
+  /** Protocol error code, e.g. `unknown-kernel`, `unsupported`, `too-large-for-device`. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = 'RunnerError';
+    this.code = code;
+  }
 }

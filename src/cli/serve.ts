@@ -4,7 +4,7 @@
  * `attnlab runner listening on ws://HOST:PORT`.
  */
 import { Command } from 'commander';
-import { startServer } from '../../native-runner/src/server/index.ts';
+import { checkToken, startServer } from '../../native-runner/src/server/index.ts';
 import type { RunningServer, ServerOptions } from '../../native-runner/src/server/index.ts';
 import { CliError } from './errors.ts';
 import { parseDuration } from './options.ts';
@@ -52,6 +52,14 @@ export function serveOptions(
     );
   }
   const token = flags.token ?? env[TOKEN_ENV];
+  if (token !== undefined && token !== '') {
+    try {
+      checkToken(token);
+    } catch (err) {
+      const from = flags.token !== undefined ? '--token' : TOKEN_ENV;
+      throw new CliError((err as Error).message.replace(/^token:/, `${from}:`));
+    }
+  }
   return {
     host: flags.host,
     port: intFlag('--port', flags.port, 0, 65535),
@@ -76,15 +84,11 @@ export function formatBanner(server: RunningServer): string {
         : `  ${b.id.padEnd(width)}  unavailable: ${b.reason ?? 'no reason given'}`,
     );
   }
-  if (server.token !== undefined) {
-    lines.push(`connect: ${server.connectUrl}`);
-    if (server.tokenGenerated) {
-      lines.push(
-        `  (a token was generated because --host ${server.host} is reachable from other machines; pass --token or ${TOKEN_ENV} to choose one)`,
-      );
-    }
-  } else {
-    lines.push(`connect: ${server.connectUrl}`);
+  lines.push(`connect: ${server.connectUrl}`);
+  if (server.tokenGenerated) {
+    lines.push(
+      `  (a token was generated because --host ${server.host} is reachable from other machines; pass --token or ${TOKEN_ENV} to choose one)`,
+    );
   }
   lines.push(`lab: start it with "npm start" and enter ${server.connectUrl} as the runner address`);
   lines.push(`results: ${server.resultsDir}`);

@@ -58,17 +58,22 @@ export function readNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
   if (descr === undefined || fortran === undefined || shapeText === undefined) {
     throw new NpyError(`${name}: malformed header ${JSON.stringify(header.trim())}`);
   }
-  if (fortran === 'True') throw new NpyError(`${name}: Fortran-order arrays are not supported; save with C order`);
+  if (fortran === 'True')
+    throw new NpyError(`${name}: Fortran-order arrays are not supported; save with C order`);
   let dtype: 'f32' | 'f16';
   if (descr === '<f4' || descr === '=f4') dtype = 'f32';
   else if (descr === '<f2' || descr === '=f2') dtype = 'f16';
-  else throw new NpyError(`${name}: dtype ${descr} is not supported (use float32 '<f4' or float16 '<f2')`);
+  else
+    throw new NpyError(
+      `${name}: dtype ${descr} is not supported (use float32 '<f4' or float16 '<f2')`,
+    );
   const shape = shapeText
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')
     .map((s) => Number.parseInt(s, 10));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new NpyError(`${name}: bad shape (${shapeText})`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new NpyError(`${name}: bad shape (${shapeText})`);
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = offset + headerLen;
   const itemSize = dtype === 'f32' ? 4 : 2;
@@ -92,7 +97,9 @@ export function readNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
 export function writeNpy(data: Float32Array, shape: readonly number[]): Uint8Array {
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
-    throw new NpyError(`shape (${shape.join(', ')}) has ${count} elements, data has ${data.length}`);
+    throw new NpyError(
+      `shape (${shape.join(', ')}) has ${count} elements, data has ${data.length}`,
+    );
   }
   const shapeText = shape.length === 1 ? `${shape[0] ?? 0},` : shape.join(', ');
   let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shapeText}), }`;
@@ -105,6 +112,8 @@ export function writeNpy(data: Float32Array, shape: readonly number[]): Uint8Arr
   out[7] = 0;
   new DataView(out.buffer).setUint16(8, headerBytes.length, true);
   out.set(headerBytes, 10);
-  new Uint8Array(out.buffer, 10 + headerBytes.length).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  new Uint8Array(out.buffer, 10 + headerBytes.length).set(
+    new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+  );
   return out;
 }

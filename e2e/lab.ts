@@ -1,0 +1,53 @@
+/**
+ * Helpers for the lab's browser tests: they act as a person would (labels, roles, visible text)
+ * and keep every benchmark tiny, because WebGPU here runs on SwiftShader on two CPU cores.
+ */
+import { expect, type Page } from '@playwright/test';
+
+/** The tiny problem every test runs: B=1 H=1 S=64 D=32 f32. */
+export const TINY = { batch: '1', heads: '1', seqLen: '64', headDim: '32' } as const;
+
+/** The browser's flash kernel and the runner's CPU kernel. */
+export const WEBGPU_KERNEL = /^flash-f32\b/;
+export const CPU_KERNEL = /cpu · cpu-flash-f32/;
+
+/** Opens the lab and waits until WebGPU and the local runner are ready. */
+export async function openLab(page: Page, path = '/'): Promise<void> {
+  await page.goto(path);
+  await expect(page.getByText('WebGPU: ready')).toBeVisible();
+  await expect(page.getByText('Runners: 1/1 connected')).toBeVisible();
+}
+
+/** Fills the config form with a tiny problem and a fixed sample count. */
+export async function configure(page: Page, samples: number, seqLen: string = TINY.seqLen): Promise<void> {
+  await page.getByLabel('Batch B').fill(TINY.batch);
+  await page.getByLabel('Heads H').fill(TINY.heads);
+  await page.getByLabel('Sequence length S').fill(seqLen);
+  await page.getByLabel('Head dim D').fill(TINY.headDim);
+  await page.getByLabel('Stop when').selectOption('count');
+  await page.getByLabel('Samples').fill(String(samples));
+}
+
+/** Ticks a target in the picker by its visible name. */
+export async function pick(page: Page, name: RegExp): Promise<void> {
+  const box = page.getByRole('checkbox', { name });
+  await expect(box).toBeEnabled();
+  await box.check();
+}
+
+/** Presses Run and waits until every run of the batch finished; returns the batch status text. */
+export async function runAndWait(page: Page, runs: number): Promise<void> {
+  await page.getByRole('button', { name: /^Run( \d+ targets)?$/ }).click();
+  await expect(page.getByRole('status').filter({ hasText: `${runs} of ${runs} runs finished` })).toBeAttached({
+    timeout: 75_000,
+  });
+}
+
+/** Reads a download's text. */
+export async function downloadText(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), click()]);
+  const stream = await download.createReadStream();
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
+}

@@ -1,0 +1,98 @@
+/**
+ * The CUDA sources compile with nvcc (sm_90 here; `npm run build:native` does sm_80/89/90), the
+ * harness behaves on a machine without a GPU, and flash-v1's algorithm — the same source the
+ * GPU runs — passes the host emulator, which models mma.sync from the PTX fragment tables.
+ */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseHarnessLine } from '../../../src/model/index.ts';
+import { ensureBuilt, findNvcc, isFresh, runBuild } from '../build.ts';
+import type { BuildPlan } from '../build.ts';
+import { BUILD_ROOT, NATIVE_ROOT } from './host.ts';
+
+function exec(
+  command: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(command, args, { encoding: 'utf8', timeout: 300_000 }, (error, stdout, stderr) => {
+      resolve({
+        code: error ? (typeof error.code === 'number' ? error.code : -1) : 0,
+        stdout,
+        stderr,
+      });
+    });
+  });
+}
+
+function lines(stdout: string) {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const parsed = parseHarnessLine(l);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.line;
+    });
+}
+
+describe('cuda harness build', () => {
+  it('compiles for sm_90 and behaves without a GPU', async () => {
+    const harness = await ensureBuilt('cuda', { archs: ['90'] });
+    const list = await exec(harness, ['--list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(
+      expect.arrayContaining(['naive-f32', 'flash-v1']),
+    );
+
+    const bad = await exec(harness, ['--kernel', 'flash-v1', '--seq', '0']);
+    expect(bad.code).toBe(2);
+    expect(lines(bad.stdout)).toEqual([
+      {
+        type: 'error',
+        code: 'bad-config',
+        message: '--seq: must be an integer in 1..65536 (got "0")',
+      },
+    ]);
+
+    // With a GPU the harness says hello with its fingerprint; without one it says why, cleanly.
+    const info = lines((await exec(harness, ['--info'])).stdout);
+    expect(info).toHaveLength(1);
+    const first = info[0];
+    if (first?.type === 'hello') {
+      expect(first.env.gpu?.computeCapability).toMatch(/^\d+\.\d+$/);
+    } else {
+      expect(first).toMatchObject({ type: 'error', code: 'unsupported' });
+      if (first?.type === 'error') expect(first.message).toMatch(/^no CUDA GPU available: /);
+    }
+  }, 900_000);
+
+  it('flash-v1 passes the host emulation against f64 (f16/bf16, D 32/64/128, causal, odd S)', async () => {
+    const nvcc = findNvcc();
+    expect(nvcc, 'nvcc is needed to build the emulator').not.toBeNull();
+    const cuda = join(NATIVE_ROOT, 'cuda');
+    const output = join(BUILD_ROOT, 'cuda', 'emulate_flash');
+    const flags = '-O2 -std=c++17';
+    const plan: BuildPlan = {
+      target: 'cuda',
+      output,
+      sources: ['emulate_flash.cu', 'flash_v1.cuh', 'common.cuh']
+        .map((f) => join(cuda, f))
+        .concat(['harness_common.hpp', 'reference.hpp'].map((f) => join(NATIVE_ROOT, 'cpu', f))),
+      command: nvcc ?? 'nvcc',
+      args: [
+        ...flags.split(' '),
+        '-o',
+        `${output}.tmp${process.pid}`,
+        join(cuda, 'emulate_flash.cu'),
+      ],
+      flags,
+    };
+    if (!isFresh(plan)) await runBuild(plan);
+    const r = await exec(output, ['--quick']);
+    expect(r.stdout).toMatch(/EMULATION PASSED: 0 failure\(s\)/);
+    expect(r.stdout.match(/^PASS /gm)).toHaveLength(5);
+    expect(r.code).toBe(0);
+  }, 600_000);
+});

@@ -1,0 +1,142 @@
+/**
+ * The `cuda` backend: our CUDA kernels (naive-f32 reference, flash-v1 on tensor cores) run by
+ * the CUDA harness, compiled with nvcc on first use for the local GPU's architecture (or all
+ * of sm_80/89/90 by `npm run build:native`). Present when an NVIDIA GPU (compute capability
+ * ≥ 8.0) and nvcc or a built harness are found; otherwise absent with the reason.
+ */
+import type { BackendInfo, Env, KernelInfo } from '../../../src/model/index.ts';
+import { RunnerError } from '../backend.ts';
+import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild } from '../build.ts';
+import type { HarnessCommand } from '../driver.ts';
+import { hostEnv, probe } from './host.ts';
+import { ANY_HEAD_DIM, NativeBackend, readHelloEnv } from './native.ts';
+
+/** The CUDA harness's kernels. */
+export const CUDA_KERNELS: readonly KernelInfo[] = [
+  {
+    id: 'flash-v1',
+    description:
+      'FlashAttention-2 style: Q in registers, K/V tiles in shared memory, online softmax, mma.sync tensor cores',
+    dtypes: ['f16', 'bf16'],
+    headDims: [32, 64, 128],
+    causal: true,
+    available: true,
+  },
+  {
+    id: 'naive-f32',
+    description: 'Reference: one warp per query row, two passes over K, fp32, no tiling',
+    dtypes: ['f32'],
+    headDims: ANY_HEAD_DIM as number[],
+    causal: true,
+    available: true,
+  },
+];
+
+/** What nvidia-smi says about the first GPU. */
+export interface SmiGpu {
+  /** Marketing name, e.g. `NVIDIA H100 80GB HBM3`. */
+  name: string;
+  /** Compute capability, e.g. `9.0`. */
+  computeCapability: string;
+  /** Device memory, MiB. */
+  memoryMiB: number;
+  /** Driver version. */
+  driver: string;
+}
+
+/** Parses `nvidia-smi --query-gpu=name,compute_cap,memory.total,driver_version` CSV output. */
+export function parseSmi(stdout: string): SmiGpu | null {
+  const first = stdout.split('\n').find((l) => l.trim() !== '');
+  if (!first) return null;
+  const [name, cc, mem, driver] = first.split(',').map((s) => s.trim());
+  if (!name || !cc || !/^\d+\.\d+$/.test(cc)) return null;
+  return { name, computeCapability: cc, memoryMiB: Number(mem ?? 0) || 0, driver: driver ?? '' };
+}
+
+/** `9.0` → `90`, `12.0` → `120`. */
+export function archOf(computeCapability: string): string {
+  return computeCapability.replace('.', '');
+}
+
+/** The `cuda` backend. */
+export class CudaBackend extends NativeBackend {
+  readonly id = 'cuda';
+  protected readonly kernels = CUDA_KERNELS;
+  protected readonly timingMethod = 'cuda-event' as const;
+  protected readonly memoryModel = 'cuda' as const;
+  private gpu: SmiGpu | null = null;
+
+  protected async probe(): Promise<BackendInfo> {
+    const absent = (reason: string, device?: string): BackendInfo => ({
+      id: this.id,
+      available: false,
+      reason,
+      ...(device ? { device } : {}),
+      kernels: this.kernels.map((k) => ({ ...k, available: false, reason })),
+    });
+    const smi = await probe('nvidia-smi', [
+      '--query-gpu=name,compute_cap,memory.total,driver_version',
+      '--format=csv,noheader,nounits',
+    ]);
+    const gpu = smi.ok ? parseSmi(smi.stdout) : null;
+    if (!gpu) {
+      return absent(`no NVIDIA GPU found (${smi.ok ? 'nvidia-smi listed no GPU' : smi.reason})`);
+    }
+    this.gpu = gpu;
+    const device = `${gpu.name} (cc ${gpu.computeCapability}, ${gpu.memoryMiB} MiB)`;
+    if (Number(gpu.computeCapability) < 8) {
+      return absent(
+        `${gpu.name} is compute capability ${gpu.computeCapability}; the kernels need 8.0+`,
+        device,
+      );
+    }
+    const built =
+      isFresh(planBuild('cuda')) ||
+      isFresh(planBuild('cuda', { archs: [archOf(gpu.computeCapability)] }));
+    const nvcc = findNvcc();
+    if (!built && !nvcc) {
+      return absent(
+        'nvcc not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin) and no CUDA harness has been built',
+        device,
+      );
+    }
+    return {
+      id: this.id,
+      available: true,
+      reason: built ? 'CUDA harness built' : `compiled with ${nvcc ?? 'nvcc'} on first use`,
+      device,
+      kernels: [...this.kernels],
+    };
+  }
+
+  protected async harness(): Promise<HarnessCommand> {
+    const arch = this.gpu ? archOf(this.gpu.computeCapability) : undefined;
+    try {
+      return { command: await ensureBuilt('cuda', arch ? { archs: [arch] } : {}), args: [] };
+    } catch (err) {
+      if (err instanceof BuildError && err.message.startsWith('nvcc not found')) {
+        throw new RunnerError('unsupported', err.message);
+      }
+      throw err;
+    }
+  }
+
+  protected async describe(): Promise<Env | null> {
+    const info = await this.discover();
+    if (!info.available || !this.gpu) return null;
+    const arch = archOf(this.gpu.computeCapability);
+    for (const plan of [planBuild('cuda'), planBuild('cuda', { archs: [arch] })]) {
+      if (isFresh(plan)) return readHelloEnv(plan.output, []);
+    }
+    // Not built yet: what nvidia-smi knows (building here would stall the caller for minutes).
+    return {
+      host: hostEnv(),
+      gpu: {
+        name: this.gpu.name,
+        driver: this.gpu.driver,
+        computeCapability: this.gpu.computeCapability,
+        memoryBytes: this.gpu.memoryMiB * 1024 * 1024,
+      },
+    };
+  }
+}

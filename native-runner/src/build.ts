@@ -1,0 +1,231 @@
+/**
+ * Compiles the native harnesses on first use: g++ for the CPU harness, nvcc for the CUDA one
+ * (when nvcc exists). Outputs go to native-runner/build/ (git-ignored) with a stamp holding a
+ * hash of the sources and flags; a harness is rebuilt when a source or the flags changed. The
+ * compiler writes to a temporary name that is renamed into place, so a concurrent build or run
+ * never sees half a binary.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { BUILD_ROOT, NATIVE_ROOT, findExecutable, tail } from './backends/host.ts';
+
+/** Harnesses this module builds. */
+export type NativeTarget = 'cpu' | 'cuda';
+
+/** CUDA architectures `npm run build:native` targets: A100, L4, H100. */
+export const DEFAULT_CUDA_ARCHS = ['80', '89', '90'] as const;
+
+/** A resolved build: what to run and what it produces. */
+export interface BuildPlan {
+  /** Which harness. */
+  target: NativeTarget;
+  /** The executable it produces. */
+  output: string;
+  /** Files whose modification makes the output stale. */
+  sources: string[];
+  /** Compiler executable. */
+  command: string;
+  /** Compiler arguments, writing to `output` + a temporary suffix. */
+  args: string[];
+  /** The flags recorded in the result files' env fingerprint. */
+  flags: string;
+}
+
+/** A build that could not run or failed; the message says why and quotes the compiler. */
+export class BuildError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'BuildError';
+  }
+}
+
+const CPU_DIR = join(NATIVE_ROOT, 'cpu');
+const CUDA_DIR = join(NATIVE_ROOT, 'cuda');
+
+function filesIn(dir: string, pattern: RegExp): string[] {
+  return readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .map((f) => join(dir, f));
+}
+
+/** Finds nvcc on PATH, in $CUDA_HOME/bin or /usr/local/cuda/bin. */
+export function findNvcc(): string | null {
+  const home = process.env.CUDA_HOME ?? process.env.CUDA_PATH;
+  return findExecutable('nvcc', [
+    ...(home ? [join(home, 'bin', 'nvcc')] : []),
+    '/usr/local/cuda/bin/nvcc',
+  ]);
+}
+
+/** Finds g++ on PATH (or $CXX when it names an executable). */
+export function findGxx(): string | null {
+  const cxx = process.env.CXX;
+  return (cxx ? findExecutable(cxx, [cxx]) : null) ?? findExecutable('g++');
+}
+
+/** The build of a target; `archs` picks CUDA architectures (default sm_80, sm_89, sm_90). */
+export function planBuild(
+  target: NativeTarget,
+  options: { archs?: readonly string[] } = {},
+): BuildPlan {
+  if (target === 'cpu') {
+    const output = join(BUILD_ROOT, 'cpu', 'attnlab-cpu');
+    const flags = '-O3 -march=native -fopenmp -std=c++17';
+    return {
+      target,
+      output,
+      sources: filesIn(CPU_DIR, /\.(cpp|hpp)$/),
+      command: findGxx() ?? 'g++',
+      args: [
+        ...flags.split(' '),
+        `-DATTNLAB_CXX_FLAGS="${flags}"`,
+        '-o',
+        `${output}.tmp${process.pid}`,
+        join(CPU_DIR, 'harness.cpp'),
+        join(CPU_DIR, 'kernels.cpp'),
+      ],
+      flags,
+    };
+  }
+  const archs = options.archs ?? DEFAULT_CUDA_ARCHS;
+  for (const a of archs) {
+    if (!/^\d{2,3}a?$/.test(a)) throw new BuildError(`CUDA arch "${a}" is not like 80, 89 or 90`);
+  }
+  const output = join(BUILD_ROOT, 'cuda', 'attnlab-cuda');
+  const gencode = [
+    ...archs.map((a) => `-gencode arch=compute_${a},code=sm_${a}`),
+    // PTX for compute_90 too, so GPUs newer than the list JIT-compile instead of failing.
+    '-gencode arch=compute_90,code=compute_90',
+  ];
+  const base = '-O3 -std=c++17 -lineinfo -Xcompiler -fopenmp';
+  const flags = `${base} ${gencode.join(' ')}`;
+  return {
+    target,
+    output,
+    sources: [
+      ...filesIn(CUDA_DIR, /\.(cu|cuh|hpp)$/).filter((f) => !f.endsWith('emulate_flash.cu')),
+      ...filesIn(CPU_DIR, /\.hpp$/),
+    ],
+    command: findNvcc() ?? 'nvcc',
+    args: [
+      ...flags.split(' '),
+      `-DATTNLAB_NVCC_FLAGS="${flags}"`,
+      '-o',
+      `${output}.tmp${process.pid}`,
+      ...['harness.cu', 'naive_f32.cu', 'flash_v1.cu'].map((f) => join(CUDA_DIR, f)),
+      '-ldl',
+    ],
+    flags,
+  };
+}
+
+function stampPath(plan: BuildPlan): string {
+  return `${plan.output}.build.json`;
+}
+
+/**
+ * Hash of the sources' contents and the flags. Content, not mtimes: a build that read a source
+ * just before it was edited must not look fresh afterwards (its output would be newer).
+ */
+export function buildHash(plan: BuildPlan): string {
+  const h = createHash('sha256').update(plan.flags);
+  for (const s of [...plan.sources].sort()) h.update(`\0${s}\0`).update(readFileSync(s));
+  return h.digest('hex');
+}
+
+/** Whether the output exists and was built from exactly these sources with these flags. */
+export function isFresh(plan: BuildPlan): boolean {
+  if (!existsSync(plan.output)) return false;
+  try {
+    const stamp = JSON.parse(readFileSync(stampPath(plan), 'utf8')) as { hash?: unknown };
+    return stamp.hash === buildHash(plan);
+  } catch {
+    return false;
+  }
+}
+
+/** Runs the compiler (timeout 20 min); throws BuildError with the compiler's output on failure. */
+export function runBuild(plan: BuildPlan, onOutput?: (text: string) => void): Promise<string> {
+  mkdirSync(dirname(plan.output), { recursive: true });
+  const tmp = `${plan.output}.tmp${process.pid}`;
+  const hash = buildHash(plan); // taken before compiling: what the compiler is about to read
+  return new Promise((resolve, reject) => {
+    const child = spawn(plan.command, plan.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const collect = (chunk: Buffer): void => {
+      const text = chunk.toString('utf8');
+      out = (out + text).slice(-20_000);
+      onOutput?.(text);
+    };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(new BuildError(`cannot run ${plan.command}: ${err.message}`));
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (code !== 0) {
+        rmSync(tmp, { force: true });
+        const why = signal ? `was killed (${signal})` : `exited with code ${code ?? '?'}`;
+        reject(
+          new BuildError(
+            `building the ${plan.target} harness failed: ${basename(plan.command)} ${why}\n${tail(out)}`,
+          ),
+        );
+        return;
+      }
+      try {
+        renameSync(tmp, plan.output);
+        writeFileAtomic.sync(
+          stampPath(plan),
+          JSON.stringify({ flags: plan.flags, hash, builtAt: new Date().toISOString() }) + '\n',
+        );
+      } catch (err) {
+        reject(new BuildError(`cannot install ${plan.output}: ${(err as Error).message}`));
+        return;
+      }
+      resolve(plan.output);
+    });
+  });
+}
+
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * Returns the path of an up-to-date harness, compiling it first when needed. Concurrent callers
+ * share one build. Throws BuildError when the compiler is missing or fails.
+ */
+export function ensureBuilt(
+  target: NativeTarget,
+  options: { archs?: readonly string[] } = {},
+): Promise<string> {
+  const plan = planBuild(target, options);
+  if (isFresh(plan)) return Promise.resolve(plan.output);
+  // A fresh `npm run build:native` harness (all default archs) serves any one of them.
+  const full = planBuild(target);
+  const covered = (options.archs ?? []).every((a) =>
+    (DEFAULT_CUDA_ARCHS as readonly string[]).includes(a),
+  );
+  if (target === 'cuda' && covered && isFresh(full)) return Promise.resolve(full.output);
+  const key = `${target}:${plan.flags}`;
+  const pending = inFlight.get(key);
+  if (pending) return pending;
+  const compiler = target === 'cpu' ? findGxx() : findNvcc();
+  if (!compiler) {
+    return Promise.reject(
+      new BuildError(
+        target === 'cpu'
+          ? 'no C++ compiler: g++ is not on PATH (set CXX), and there is no built CPU harness'
+          : 'nvcc not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin), and there is no built CUDA harness',
+      ),
+    );
+  }
+  const job = runBuild(plan).finally(() => inFlight.delete(key));
+  inFlight.set(key, job);
+  return job;
+}

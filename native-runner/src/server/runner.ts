@@ -1,0 +1,300 @@
+/**
+ * The runner's core, independent of WebSockets: the discovered backends, the device lanes and
+ * the jobs in them. Connections hand it validated `run` requests and cancels.
+ */
+import { PROTOCOL_VERSION, backendInfoSchema, formatIssues } from '../../../src/model/index.ts';
+import { toolInfo } from '../../../src/cli/tool.ts';
+import type {
+  BackendInfo,
+  Env,
+  ErrorCode,
+  RunRequest,
+  ServerMessageInput,
+} from '../../../src/model/index.ts';
+import type { Backend, JobRequest } from '../backend.ts';
+import { mergeEnvs, runnerEnv } from './env.ts';
+import { Job } from './job.ts';
+import { Lane } from './lanes.ts';
+import { describeThrown } from './outcome.ts';
+import type { StopCause } from './outcome.ts';
+import { ResultStore } from './results.ts';
+
+/** Settings of the runner core (see `ServerOptions` for their meaning and defaults). */
+export interface RunnerSettings {
+  backends: readonly Backend[];
+  resultsDir: string;
+  jobTimeoutMs: number;
+  queueLimit: number;
+  cancelGraceMs: number;
+  flushMs: number;
+  discoverTimeoutMs: number;
+  idleTimeoutMs: number | undefined;
+  laneOf: (backendId: string) => string;
+  runnerId: string;
+  log: (line: string) => void;
+}
+
+/** Outcome of submitting a run. */
+export type Submitted =
+  { ok: true; job: Job; queuePosition: number } | { ok: false; code: ErrorCode; message: string };
+
+interface Entry {
+  backend: Backend;
+  info: BackendInfo;
+  /** Runner fingerprint merged with this backend's. */
+  env: Env;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new Error(`${what} did not answer within ${ms / 1000} s`));
+    }, ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => {
+    clearTimeout(timer);
+  });
+}
+
+async function discoverOne(
+  backend: Backend,
+  settings: RunnerSettings,
+): Promise<{ info: BackendInfo; env: Env }> {
+  let info: BackendInfo;
+  try {
+    const raw = await withTimeout(
+      backend.discover(),
+      settings.discoverTimeoutMs,
+      `${backend.id}: discovery`,
+    );
+    const parsed = backendInfoSchema.safeParse(raw);
+    info = parsed.success
+      ? { ...parsed.data, id: backend.id }
+      : {
+          id: backend.id,
+          available: false,
+          reason: `discovery returned an invalid description: ${formatIssues(parsed.error).join('; ')}`,
+          kernels: [],
+        };
+  } catch (err) {
+    info = { id: backend.id, available: false, reason: describeThrown(err).message, kernels: [] };
+  }
+  let env: Env = {};
+  if (info.available) {
+    try {
+      env = await withTimeout(backend.env(), settings.discoverTimeoutMs, `${backend.id}: env`);
+    } catch (err) {
+      settings.log(
+        `backend ${backend.id}: no environment fingerprint: ${describeThrown(err).message}`,
+      );
+    }
+  }
+  return { info, env };
+}
+
+/** Checks a request against what the backend and kernel offer; returns the refusal, if any. */
+function refusal(
+  entries: ReadonlyMap<string, Entry>,
+  msg: RunRequest,
+): { code: ErrorCode; message: string } | undefined {
+  const entry = entries.get(msg.backend);
+  if (!entry) {
+    return {
+      code: 'unknown-backend',
+      message: `backend: unknown backend "${msg.backend}" (this runner has ${[...entries.keys()].join(', ') || 'none'})`,
+    };
+  }
+  const { info } = entry;
+  if (!info.available) {
+    return {
+      code: 'unsupported',
+      message: `backend: ${info.id} is not available on this runner: ${info.reason ?? 'no reason given'}`,
+    };
+  }
+  const kernel = info.kernels.find((k) => k.id === msg.kernel);
+  if (!kernel) {
+    return {
+      code: 'unknown-kernel',
+      message: `kernel: backend ${info.id} has no kernel "${msg.kernel}" (choose ${info.kernels.map((k) => k.id).join(', ') || 'none'})`,
+    };
+  }
+  if (!kernel.available) {
+    return {
+      code: 'unsupported',
+      message: `kernel: ${info.id}/${kernel.id} is not available here: ${kernel.reason ?? 'no reason given'}`,
+    };
+  }
+  const { dtype, headDim, causal } = msg.config;
+  if (!kernel.dtypes.includes(dtype)) {
+    return {
+      code: 'unsupported',
+      message: `config.dtype: ${info.id}/${kernel.id} supports ${kernel.dtypes.join(', ')} (got ${dtype})`,
+    };
+  }
+  if (!kernel.headDims.includes(headDim)) {
+    return {
+      code: 'unsupported',
+      message: `config.headDim: ${info.id}/${kernel.id} supports ${kernel.headDims.join(', ')} (got ${headDim})`,
+    };
+  }
+  if (causal && !kernel.causal) {
+    return {
+      code: 'unsupported',
+      message: `config.causal: ${info.id}/${kernel.id} has no causal variant (got true)`,
+    };
+  }
+  return undefined;
+}
+
+/** Backends, lanes and jobs of one runner. */
+export class Runner {
+  /** This runner's id, sent in `welcome` and stored in result envs. */
+  readonly runnerId: string;
+  /** Runner fingerprint merged with every available backend's. */
+  readonly env: Env;
+  /** What each backend offers (present or not, with the reason), in registration order. */
+  readonly backends: readonly BackendInfo[];
+  private readonly settings: RunnerSettings;
+  private readonly entries: ReadonlyMap<string, Entry>;
+  private readonly store: ResultStore;
+  private readonly lanes = new Map<string, Lane<Job>>();
+  private readonly laneOfJob = new WeakMap<Job, Lane<Job>>();
+  private readonly jobs = new Set<Job>();
+  private closing = false;
+
+  private constructor(settings: RunnerSettings, entries: Map<string, Entry>, env: Env) {
+    this.settings = settings;
+    this.runnerId = settings.runnerId;
+    this.entries = entries;
+    this.env = env;
+    this.backends = [...entries.values()].map((e) => e.info);
+    this.store = new ResultStore(settings.resultsDir);
+  }
+
+  /** Discovers every backend (each bounded by a timeout) and builds the runner. */
+  static async create(settings: RunnerSettings): Promise<Runner> {
+    const ids = settings.backends.map((b) => b.id);
+    const dup = ids.find((id, i) => ids.indexOf(id) !== i);
+    if (dup !== undefined) throw new Error(`backends: the id "${dup}" is registered twice`);
+    const found = await Promise.all(settings.backends.map((b) => discoverOne(b, settings)));
+    const base = runnerEnv(settings.runnerId);
+    const entries = new Map<string, Entry>();
+    settings.backends.forEach((backend, i) => {
+      const f = found[i];
+      if (!f) return;
+      entries.set(backend.id, {
+        backend,
+        info: f.info,
+        env: mergeEnvs(base, [{ id: backend.id, env: f.env }]),
+      });
+    });
+    const perBackend = settings.backends
+      .map((b, i) => ({
+        id: b.id,
+        env: found[i]?.env ?? {},
+        ok: found[i]?.info.available === true,
+      }))
+      .filter((x) => x.ok);
+    return new Runner(settings, entries, mergeEnvs(base, perBackend));
+  }
+
+  /** The `welcome` message: who this runner is, its environment and backends. */
+  welcome(): ServerMessageInput {
+    return {
+      type: 'welcome',
+      runnerId: this.runnerId,
+      version: toolInfo().version,
+      protocol: PROTOCOL_VERSION,
+      env: this.env,
+      backends: [...this.backends],
+    };
+  }
+
+  /** The result folder (absolute). */
+  get resultsDir(): string {
+    return this.store.dir;
+  }
+
+  /**
+   * Validates a run against the backends and queues it on its device's lane; `send` reaches
+   * the client. Refusals (unknown backend or kernel, unsupported config, full queue) come back
+   * without anything launched.
+   */
+  submit(msg: RunRequest, send: (message: ServerMessageInput) => void): Submitted {
+    if (this.closing)
+      return { ok: false, code: 'unsupported', message: 'the runner is shutting down' };
+    const refused = refusal(this.entries, msg);
+    if (refused) return { ok: false, ...refused };
+    const entry = this.entries.get(msg.backend);
+    if (!entry) return { ok: false, code: 'unknown-backend', message: `backend: ${msg.backend}` };
+    const request: JobRequest = {
+      id: msg.id,
+      config: msg.config,
+      kernel: msg.kernel,
+      stop: msg.stop,
+      cache: msg.cache ?? 'cold',
+      seed: msg.seed ?? 1,
+      warmup: msg.warmup,
+      idleTimeoutMs: this.settings.idleTimeoutMs,
+    };
+    const job = new Job(request, {
+      backend: entry.backend,
+      env: entry.env,
+      store: this.store,
+      timeoutMs: this.settings.jobTimeoutMs,
+      cancelGraceMs: this.settings.cancelGraceMs,
+      flushMs: this.settings.flushMs,
+      log: this.settings.log,
+      send,
+    });
+    const lane = this.lane(entry.backend.id);
+    const queuePosition = lane.push(job);
+    if (queuePosition === undefined) {
+      return {
+        ok: false,
+        code: 'queue-full',
+        message: `queue: the ${lane.id} lane already has ${this.settings.queueLimit} runs waiting; try again when one ends`,
+      };
+    }
+    this.laneOfJob.set(job, lane);
+    this.jobs.add(job);
+    void job.finished.then(() => this.jobs.delete(job));
+    return { ok: true, job, queuePosition };
+  }
+
+  /** Ends a job: a waiting one leaves its queue at once, a running one is cancelled. */
+  cancel(job: Job, cause: StopCause): void {
+    const lane = this.laneOfJob.get(job);
+    if (job.state === 'queued' && lane?.remove(job) === true) void job.endQueued(cause);
+    else job.stop(cause);
+  }
+
+  /** Cancels every job and waits (bounded by the cancel grace) until their results are written. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    const cause: StopCause = { code: 'cancelled', message: 'the runner is shutting down' };
+    for (const lane of this.lanes.values()) {
+      for (const job of lane.drain()) void job.endQueued(cause);
+    }
+    for (const job of this.jobs) job.stop(cause);
+    await Promise.all([...this.jobs].map((j) => j.finished));
+  }
+
+  private lane(backendId: string): Lane<Job> {
+    const id = this.settings.laneOf(backendId);
+    let lane = this.lanes.get(id);
+    if (!lane) {
+      lane = new Lane<Job>(
+        id,
+        this.settings.queueLimit,
+        (job) => job.run(),
+        (job, position) => {
+          job.moved(position);
+        },
+      );
+      this.lanes.set(id, lane);
+    }
+    return lane;
+  }
+}

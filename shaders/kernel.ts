@@ -1,0 +1,84 @@
+/**
+ * What a kernel is: one .wgsl file plus this small descriptor. The engine (src/webgpu) reads
+ * descriptors to list kernels, check configs, choose tile sizes from the adapter's limits and
+ * bind buffers; the WGSL stays in the .wgsl files.
+ */
+
+/**
+ * How a kernel lays out work; the engine picks tile sizes per scheme.
+ * `naive`: 1-D workgroups over elements, three entry points.
+ * `row-per-invocation`: a workgroup owns BR query rows, one per invocation; K/V tiles of BC rows.
+ * `lanes-per-row`: as above, but L subgroup lanes share a row.
+ * `subgroup-matrix`: SG subgroups of 16 query rows each, products as 16×16 subgroup matrices.
+ */
+export type KernelScheme = 'naive' | 'row-per-invocation' | 'lanes-per-row' | 'subgroup-matrix';
+
+/** A kernel version. */
+export interface KernelDescriptor {
+  /** Kernel id used by the CLI, the lab and result files, e.g. `flash-f32`. */
+  readonly id: string;
+  /** One line the UI shows. */
+  readonly description: string;
+  /** Element type of Q, K, V and O. */
+  readonly dtype: 'f32' | 'f16';
+  /** Largest head dim supported; any multiple of 8 (or of headDimMultiple) up to it works. */
+  readonly maxHeadDim: number;
+  /** Head dims must be multiples of this (default 8; 16 for subgroup-matrix kernels). */
+  readonly headDimMultiple?: number;
+  /** Adapter features without which the kernel cannot run. */
+  readonly requires: readonly GPUFeatureName[];
+  /** Work layout (decides tile selection and dispatch size). */
+  readonly scheme: KernelScheme;
+  /** The kernel's .wgsl file, relative to shaders/. */
+  readonly file: string;
+  /** f16 kernels: the storage part prepended with (`native`) and without `shader-f16`. */
+  readonly halfParts?: { readonly native: string; readonly emulated: string };
+  /** Entry points dispatched per launch, in order. */
+  readonly entries: readonly string[];
+  /** True when the kernel stores the B·H·S×S score matrix (a scratch buffer). */
+  readonly materializesScores: boolean;
+}
+
+/** WGSL sources by path relative to shaders/ (e.g. `flash-f32/flash_f32.wgsl`). */
+export type ShaderSources = Readonly<Record<string, string>>;
+
+/** Head dims a kernel supports: multiples of 8 (or of its headDimMultiple) up to its maximum. */
+export function headDimsOf(kernel: KernelDescriptor): number[] {
+  const step = kernel.headDimMultiple ?? 8;
+  return Array.from({ length: Math.floor(kernel.maxHeadDim / step) }, (_, i) => (i + 1) * step);
+}
+
+/** The .wgsl files a kernel may need. */
+export function filesOf(kernel: KernelDescriptor): string[] {
+  const parts = kernel.halfParts ? [kernel.halfParts.native, kernel.halfParts.emulated] : [];
+  return [...parts, kernel.file];
+}
+
+const DIRECTIVE = /^\s*(enable|requires|diagnostic)\b[^;]*;\s*$/;
+
+/**
+ * Joins WGSL parts into one module: directives (`enable …;`) from every part first, then the
+ * baked `const` preamble, then the parts in order. A missing source is an error naming it.
+ */
+export function composeShader(
+  sources: ShaderSources,
+  files: readonly string[],
+  consts: Readonly<Record<string, number>>,
+): string {
+  const directives = new Set<string>();
+  const bodies: string[] = [];
+  for (const file of files) {
+    const text = sources[file];
+    if (text === undefined) throw new Error(`shader source ${file} is missing from the loader`);
+    const lines = text.split('\n');
+    for (const line of lines) if (DIRECTIVE.test(line)) directives.add(line.trim());
+    bodies.push(`// ---- ${file}\n` + lines.filter((line) => !DIRECTIVE.test(line)).join('\n'));
+  }
+  const preamble = Object.entries(consts).map(([name, value]) => {
+    if (!Number.isInteger(value) || value < 0) {
+      throw new Error(`shader constant ${name} must be a non-negative integer, got ${value}`);
+    }
+    return `const ${name}: u32 = ${value}u;`;
+  });
+  return [...directives, '// ---- baked by the engine', ...preamble, ...bodies].join('\n');
+}

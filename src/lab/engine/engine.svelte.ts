@@ -1,0 +1,106 @@
+/**
+ * The browser's own WebGPU engine, as the lab sees it: availability (with the reason and the
+ * browsers/flags that work when it is missing), kernels, and runs — all through the engine
+ * worker's comlink API (`src/worker/api.ts`).
+ */
+import { proxy, type Remote } from 'comlink';
+import type { EngineStatus, WorkerApi, WorkerRunHooks, WorkerRunRequest } from '../../worker/api.ts';
+import type { Env, KernelInfo, ResultFile } from '../../model/index.ts';
+
+/** How to get WebGPU, shown wherever the person meets its absence. */
+export const WEBGPU_HELP =
+  'WebGPU works in Chrome and Edge 113+ (Windows, macOS, ChromeOS, Android), Safari 26+, and Firefox 141+ on Windows. ' +
+  'On Linux start Chrome/Chromium with --enable-unsafe-webgpu (add --enable-unsafe-swiftshader where there is no GPU driver). ' +
+  'The page must be served from https:// or localhost.';
+
+/** Engine state as the views see it. */
+export type BrowserEngineStatus = { state: 'starting' } | EngineStatus;
+
+/** Loads the engine client (a seam so tests can give the lab another engine). */
+export type EngineLoader = () => Promise<Remote<WorkerApi> | null>;
+
+/** Default loader: the engine worker, loaded on first use so the page paints first. */
+export const defaultEngineLoader: EngineLoader = async () => {
+  const { createEngineClient } = await import('../../worker/client.ts');
+  return createEngineClient();
+};
+
+/** Checks, on the page, that WebGPU can exist here at all; returns the reason it cannot. */
+export function webgpuMissingReason(): string | null {
+  if (typeof window !== 'undefined' && !window.isSecureContext) {
+    return 'WebGPU needs a secure context: this page is not served from https:// or localhost.';
+  }
+  if (typeof navigator === 'undefined' || !('gpu' in navigator)) {
+    return 'This browser has no WebGPU (navigator.gpu is missing).';
+  }
+  return null;
+}
+
+/** A browser WebGPU run in flight. */
+export interface EngineRunHandle {
+  /** Resolves with the result file (completed, failed or cancelled). */
+  done: Promise<ResultFile>;
+  /** Asks the engine to stop; `done` resolves with the partial result. */
+  cancel: () => void;
+}
+
+/** The browser engine. */
+export class BrowserEngine {
+  /** Availability. */
+  status: BrowserEngineStatus = $state.raw({ state: 'starting' });
+  /** Kernels when ready, else none. */
+  readonly kernels: KernelInfo[] = $derived(this.status.state === 'ready' ? this.status.kernels : []);
+  /** Adapter fingerprint when ready. */
+  readonly env: Env | null = $derived(this.status.state === 'ready' ? this.status.env : null);
+
+  #api: Remote<WorkerApi> | null = null;
+  readonly #loader: EngineLoader;
+
+  constructor(loader: EngineLoader = defaultEngineLoader) {
+    this.#loader = loader;
+  }
+
+  /** Starts (or restarts after a lost device) the engine. Never throws. */
+  async init(): Promise<void> {
+    this.status = { state: 'starting' };
+    const missing = webgpuMissingReason();
+    if (missing !== null) {
+      this.status = { state: 'unavailable', reason: missing, help: WEBGPU_HELP };
+      return;
+    }
+    try {
+      this.#api ??= await this.#loader();
+      if (this.#api === null) {
+        this.status = {
+          state: 'unavailable',
+          reason: 'The WebGPU engine is disabled in this lab.',
+          help: 'Runner targets still work.',
+        };
+        return;
+      }
+      this.status = await this.#api.init();
+    } catch (err) {
+      this.status = {
+        state: 'unavailable',
+        reason: `The WebGPU engine failed to start: ${err instanceof Error ? err.message : String(err)}`,
+        help: WEBGPU_HELP,
+      };
+    }
+  }
+
+  /** Starts a run in the engine worker. */
+  run(request: WorkerRunRequest, hooks: WorkerRunHooks): EngineRunHandle {
+    const api = this.#api;
+    if (api === null || this.status.state !== 'ready') {
+      const reason = this.status.state === 'unavailable' ? this.status.reason : 'WebGPU is still starting';
+      return { done: Promise.reject(new Error(reason)), cancel: () => undefined };
+    }
+    const done = api.run(request, proxy(hooks));
+    return {
+      done,
+      cancel: () => {
+        void api.cancel(request.id);
+      },
+    };
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * Number and label formatting for the lab's views. Formatting only: every figure shown here was
+ * computed by src/stats (in the stats worker) or by an engine.
+ */
+import { configLabel } from '../../model/index.ts';
+import type { ResultFile } from '../../model/index.ts';
+
+/** A time in ms with a unit that keeps 4 significant digits readable (µs / ms / s). */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  if (ms >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
+  if (ms >= 1) return `${ms.toPrecision(4)} ms`;
+  if (ms === 0) return '0 ms';
+  return `${(ms * 1000).toPrecision(4)} µs`;
+}
+
+/** A number with `digits` significant digits, without exponent noise for ordinary ranges. */
+export function sig(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return '—';
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  if (abs >= 1e-3 && abs < 1e6) return Number(x.toPrecision(digits)).toString();
+  return x.toExponential(digits - 1);
+}
+
+/** The unit that shows `ms` best, with its factor from ms. */
+function unitFor(ms: number): { unit: string; factor: number } {
+  const abs = Math.abs(ms);
+  if (abs >= 1000) return { unit: 's', factor: 1e-3 };
+  if (abs >= 1 || abs === 0) return { unit: 'ms', factor: 1 };
+  return { unit: 'µs', factor: 1e3 };
+}
+
+/** A CI as `[lo, hi] unit`, both ends in the unit of the upper end, 4 significant digits. */
+export function formatCi(ci: readonly [number, number]): string {
+  const { unit, factor } = unitFor(ci[1]);
+  return `[${(ci[0] * factor).toPrecision(4)}, ${(ci[1] * factor).toPrecision(4)}] ${unit}`;
+}
+
+/** An axis tick in ms: short (3 significant digits, no trailing zeros) with its unit. */
+export function formatMsTick(ms: number): string {
+  if (ms === 0) return '0';
+  const { unit, factor } = unitFor(ms);
+  return `${sig(ms * factor, 3)} ${unit}`;
+}
+
+/** An axis tick for plain numbers: 2 significant digits, decimals rather than exponents. */
+export function formatTick(x: number): string {
+  if (x === 0) return '0';
+  const abs = Math.abs(x);
+  return abs >= 1e-6 && abs < 1e9 ? String(Number(x.toPrecision(2))) : x.toExponential(1);
+}
+
+/** A p-value: `< 0.001` for tiny values, 3 significant digits otherwise. */
+export function formatP(p: number): string {
+  return p < 0.001 ? '< 0.001' : sig(p, 3);
+}
+
+/** A fraction as a percentage, e.g. `12.5%`. */
+export function formatPercent(fraction: number, digits = 3): string {
+  return `${sig(fraction * 100, digits)}%`;
+}
+
+/** The current time as ISO 8601. */
+export function nowIso(): string {
+  return new Date().toISOString();
+}
+
+/** A coarse local timestamp for tables, e.g. `2025-11-23 22:56`. */
+export function formatWhen(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
+}
+
+/** The label a person recognises a result by: its own label, else `backend · kernel`. */
+export function resultTitle(result: ResultFile): string {
+  return result.target.label ?? `${result.target.backend} · ${result.target.kernel}`;
+}
+
+/** Title plus config, e.g. `cpu · naive — B=1 H=1 S=64 D=32 f32`. */
+export function resultLongTitle(result: ResultFile): string {
+  return `${resultTitle(result)} — ${configLabel(result.config)}`;
+}

@@ -1,0 +1,115 @@
+/**
+ * One way to start a run on any target: the browser's WebGPU engine or a runner's backend. Run,
+ * Compare and Sweep all go through here, so a target behaves the same in every view.
+ */
+import type {
+  AttentionConfig,
+  Correctness,
+  Memory,
+  ResultFile,
+  RunProgress,
+  StopRule,
+} from '../../model/index.ts';
+import type { BrowserEngine } from '../engine/engine.svelte.ts';
+import type { RunnerRegistry } from '../runners/registry.svelte.ts';
+import { BROWSER_ORIGIN, runnerHost, type TargetRef } from '../lib/targets.ts';
+
+/** What to run. */
+export interface RunSpec {
+  /** Run id ([A-Za-z0-9_.:-]). */
+  id: string;
+  target: TargetRef;
+  config: AttentionConfig;
+  stop: StopRule;
+  cache: 'cold' | 'warm';
+  seed: number;
+}
+
+/** Streaming events of a run. */
+export interface RunEvents {
+  onSamples(ms: number[]): void;
+  onProgress(progress: RunProgress): void;
+  onCheck(correctness: Correctness): void;
+  onMemory(memory: Memory): void;
+}
+
+/** A run in flight. */
+export interface RunHandle {
+  /** The result file (completed, failed or cancelled); rejects when no result could be made. */
+  done: Promise<ResultFile>;
+  /** Asks the engine to stop the run. */
+  cancel: () => void;
+}
+
+let counter = 0;
+
+/** A fresh run id, e.g. `lab-m3x9k2-4`. */
+export function newRunId(prefix = 'lab'): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}`;
+}
+
+/** Labels a runner result with the runner's host so the history tells runners apart. */
+function labelled(result: ResultFile, target: TargetRef): ResultFile {
+  if (result.target.label !== undefined) return result;
+  const where = target.origin === BROWSER_ORIGIN ? 'browser' : runnerHost(target.origin);
+  return { ...result, target: { ...result.target, label: `${where} · ${result.target.backend} · ${result.target.kernel}` } };
+}
+
+/** Starts runs on browser or runner targets. */
+export class Executor {
+  readonly #engine: BrowserEngine;
+  readonly #runners: RunnerRegistry;
+
+  constructor(engine: BrowserEngine, runners: RunnerRegistry) {
+    this.#engine = engine;
+    this.#runners = runners;
+  }
+
+  /** Starts a run; failures to start reject `done` with a message naming the target. */
+  start(spec: RunSpec, events: RunEvents): RunHandle {
+    const { target } = spec;
+    if (target.origin === BROWSER_ORIGIN) {
+      const handle = this.#engine.run(
+        {
+          id: spec.id,
+          config: spec.config,
+          kernel: target.kernel,
+          stop: spec.stop,
+          cache: spec.cache,
+          seed: spec.seed,
+        },
+        {
+          onSamples: (ms) => { events.onSamples(ms); },
+          onProgress: (p) => { events.onProgress(p); },
+          onCheck: (c) => { events.onCheck(c); },
+        },
+      );
+      return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
+    }
+    const conn = this.#runners.get(target.origin);
+    if (!conn) {
+      const err = new Error(`runner ${target.origin} is not in the Runners list; add it there first`);
+      return { done: Promise.reject(err), cancel: () => undefined };
+    }
+    const handle = conn.run(
+      {
+        id: spec.id,
+        config: spec.config,
+        backend: target.backend,
+        kernel: target.kernel,
+        stop: spec.stop,
+        cache: spec.cache,
+        seed: spec.seed,
+      },
+      {
+        onSamples: (ms) => { events.onSamples(ms); },
+        onProgress: (p) => { events.onProgress(p); },
+        onCheck: (c) => { events.onCheck(c); },
+        onMemory: (m) => { events.onMemory(m); },
+        onClock: () => undefined,
+      },
+    );
+    return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * The lab's composition root: one object holding every piece of state, created once in main.ts
+ * and handed to the views. Views read it and call its methods; they compute nothing.
+ */
+import { BrowserEngine, type EngineLoader } from '../engine/engine.svelte.ts';
+import { RunnerRegistry, type KeyValueStore, type SavedRunner } from '../runners/registry.svelte.ts';
+import type { ConnectionOptions } from '../runners/connection.svelte.ts';
+import type { StatsClient } from '../stats/client.ts';
+import type { HistoryStore } from '../store/db.ts';
+import { decodePermalink } from '../lib/permalink.ts';
+import { parseTargetKey, type TargetRef } from '../lib/targets.ts';
+import { TargetCatalog } from './catalog.svelte.ts';
+import { CompareState } from './compare.svelte.ts';
+import { Executor } from './executor.ts';
+import { RunForm } from './form.svelte.ts';
+import { History } from './history.svelte.ts';
+import { RunSession } from './run.svelte.ts';
+import { SweepState } from './sweep.svelte.ts';
+import { Theme } from './theme.svelte.ts';
+
+/** The tabs, in order. */
+export const TABS = [
+  { id: 'run', label: 'Run' },
+  { id: 'results', label: 'Results' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'sweep', label: 'Sweep' },
+  { id: 'environment', label: 'Environment' },
+  { id: 'runners', label: 'Runners' },
+  { id: 'learn', label: 'Learn' },
+] as const;
+
+/** A tab id. */
+export type TabId = (typeof TABS)[number]['id'];
+
+function isTab(value: string | null): value is TabId {
+  return TABS.some((t) => t.id === value);
+}
+
+/** What the lab needs from its surroundings (the page, or a test). */
+export interface LabDeps {
+  /** Stats worker client. */
+  stats: StatsClient;
+  /** IndexedDB history. */
+  store: HistoryStore;
+  /** localStorage, or null. */
+  kv: KeyValueStore | null;
+  /** Engine loader (default: the engine worker client). */
+  engineLoader?: EngineLoader;
+  /** Runner connection options (tests). */
+  connection?: ConnectionOptions;
+}
+
+/** The whole lab's state. */
+export class Lab {
+  /** Open tab. */
+  tab: TabId = $state('run');
+  /** A message shown at the top of the page (e.g. a permalink that named an unknown runner). */
+  notice: string | null = $state(null);
+  readonly theme: Theme;
+  readonly engine: BrowserEngine;
+  readonly runners: RunnerRegistry;
+  readonly history: History;
+  readonly form: RunForm;
+  readonly catalog: TargetCatalog;
+  readonly executor: Executor;
+  readonly session: RunSession;
+  readonly compare: CompareState;
+  readonly sweep: SweepState;
+  readonly stats: StatsClient;
+  /** The form's selected targets that any engine currently offers and can run. */
+  readonly selectedTargets: TargetRef[] = $derived(
+    this.#selected().filter((t) => this.catalog.find(`${t.origin}|${t.backend}|${t.kernel}`)?.unavailable === null),
+  );
+
+  constructor(deps: LabDeps) {
+    this.stats = deps.stats;
+    this.theme = new Theme(deps.kv);
+    this.engine = new BrowserEngine(deps.engineLoader);
+    this.runners = new RunnerRegistry(deps.kv, deps.connection);
+    this.history = new History(deps.store);
+    this.form = new RunForm();
+    this.catalog = new TargetCatalog(this.engine, this.runners, () => this.form.config);
+    this.executor = new Executor(this.engine, this.runners);
+    this.session = new RunSession(this.executor, this.stats, this.history);
+    this.compare = new CompareState(this.stats, this.history, this.executor);
+    this.sweep = new SweepState(this.history, this.executor, this.stats);
+  }
+
+  /** Loads history, starts WebGPU and the runners, and applies the permalink in `search`. */
+  async start(options: { search: string; localRunner: SavedRunner | null }): Promise<void> {
+    const link = decodePermalink(options.search);
+    if (isTab(link.tab)) this.tab = link.tab;
+    this.form.apply(link);
+    this.runners.start(options.localRunner);
+    const unknown = link.targets
+      .map(parseTargetKey)
+      .filter((t): t is TargetRef => t !== null && t.origin !== 'browser' && !this.runners.get(t.origin));
+    if (unknown.length > 0) {
+      this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;
+    }
+    await Promise.all([this.history.load(), this.engine.init()]);
+  }
+
+  /** Opens the Compare view on two results. */
+  async openCompare(baselineId: string, candidateId: string): Promise<void> {
+    this.tab = 'compare';
+    await this.compare.select(baselineId, candidateId);
+  }
+
+  #selected(): TargetRef[] {
+    return this.form.targets.map(parseTargetKey).filter((t): t is TargetRef => t !== null);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The lab's history in IndexedDB (via `idb`): result files by id, and sweeps that group them.
+ * Reload keeps everything; every write is a single transaction, so an import either lands
+ * whole or not at all.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import type { ResultFile } from '../../model/index.ts';
+
+/** Which result a sweep got for one target at one size. */
+export interface SweepCellRecord {
+  /** The varied size (S or D). */
+  size: number;
+  /** Target key. */
+  target: string;
+  /** Result id in the history. */
+  resultId: string;
+}
+
+/** A sweep: which results belong to one run over sizes. */
+export interface SweepRecord {
+  /** Sweep id. */
+  id: string;
+  /** ISO time the sweep started. */
+  createdAt: string;
+  /** What was varied. */
+  vary: 'seqLen' | 'headDim';
+  /** The sizes, in order. */
+  sizes: number[];
+  /** Target keys, baseline first. */
+  targets: string[];
+  /** One cell per (size, target) that produced a result file. */
+  cells: SweepCellRecord[];
+}
+
+interface LabDB extends DBSchema {
+  results: { key: string; value: ResultFile; indexes: { createdAt: string } };
+  sweeps: { key: string; value: SweepRecord };
+}
+
+const DB_NAME = 'attnlab';
+const DB_VERSION = 1;
+
+/** Persistent history. */
+export class HistoryStore {
+  readonly #db: Promise<IDBPDatabase<LabDB>>;
+
+  constructor(name: string = DB_NAME) {
+    this.#db = openDB<LabDB>(name, DB_VERSION, {
+      upgrade(db) {
+        const results = db.createObjectStore('results', { keyPath: 'id' });
+        results.createIndex('createdAt', 'createdAt');
+        db.createObjectStore('sweeps', { keyPath: 'id' });
+      },
+    });
+  }
+
+  /** Every result, oldest first. */
+  async allResults(): Promise<ResultFile[]> {
+    return (await this.#db).getAllFromIndex('results', 'createdAt');
+  }
+
+  /** Every sweep. */
+  async allSweeps(): Promise<SweepRecord[]> {
+    return (await this.#db).getAll('sweeps');
+  }
+
+  /** Stores results (replacing any with the same id) in one transaction. */
+  async putResults(results: readonly ResultFile[]): Promise<void> {
+    const tx = (await this.#db).transaction('results', 'readwrite');
+    await Promise.all([...results.map((r) => tx.store.put(r)), tx.done]);
+  }
+
+  /** Stores a sweep record. */
+  async putSweep(sweep: SweepRecord): Promise<void> {
+    await (await this.#db).put('sweeps', sweep);
+  }
+
+  /** Deletes results by id. */
+  async deleteResults(ids: readonly string[]): Promise<void> {
+    const tx = (await this.#db).transaction('results', 'readwrite');
+    await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
+  }
+
+  /** Deletes every result and sweep. */
+  async clear(): Promise<void> {
+    const tx = (await this.#db).transaction(['results', 'sweeps'], 'readwrite');
+    await Promise.all([tx.objectStore('results').clear(), tx.objectStore('sweeps').clear(), tx.done]);
+  }
+}

@@ -1,0 +1,114 @@
+/** Descriptive statistics of one sample, matching numpy's definitions. */
+
+import {
+  at,
+  medianOfSorted,
+  quantileUnchecked,
+  requireSamples,
+  sortSamples,
+  type SampleInput,
+  type SortedSamples,
+} from './samples.ts';
+
+/** Summary of one sample. Every field is finite for any valid input (n ≥ 1, finite values). */
+export interface Description {
+  /** Number of samples. */
+  n: number;
+  /** Arithmetic mean. */
+  mean: number;
+  /** Median (numpy: mean of the two middle values when n is even). */
+  median: number;
+  /** Sample standard deviation with the n − 1 denominator (numpy ddof=1); 0 when n = 1. */
+  sd: number;
+  /** Median absolute deviation from the median, raw: NOT scaled by 1.4826 to estimate σ. */
+  mad: number;
+  /** Interquartile range p75 − p25 (numpy 'linear' percentiles). */
+  iqr: number;
+  /** Smallest sample. */
+  min: number;
+  /** Largest sample. */
+  max: number;
+  /** 5th percentile (numpy 'linear'). */
+  p05: number;
+  /** 95th percentile (numpy 'linear'). */
+  p95: number;
+  /** 99th percentile (numpy 'linear'). */
+  p99: number;
+}
+
+/** Arithmetic mean of validated values (naive left-to-right sum; no validation). */
+export function meanOf(values: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    sum += at(values, i);
+  }
+  return sum / values.length;
+}
+
+/** Arithmetic mean. Throws on empty or non-finite input. */
+export function mean(samples: SampleInput): number {
+  return meanOf(requireSamples(samples, 'samples'));
+}
+
+/** Median, as np.median. Throws on empty or non-finite input. */
+export function median(samples: SampleInput): number {
+  return medianOfSorted(sortSamples(samples));
+}
+
+/**
+ * Sample standard deviation (n − 1 denominator, two-pass). Returns exactly 0 when n = 1 or when
+ * all values are equal, where a naive formula could leave rounding noise.
+ */
+export function sdOf(sorted: SortedSamples, m: number): number {
+  const n = sorted.length;
+  if (n < 2 || at(sorted, 0) === at(sorted, n - 1)) {
+    return 0;
+  }
+  let ss = 0;
+  for (let i = 0; i < n; i++) {
+    const d = at(sorted, i) - m;
+    ss += d * d;
+  }
+  return Math.sqrt(ss / (n - 1));
+}
+
+/** Median absolute deviation |x − median| of ascending values, in O(n log n). */
+function madOf(sorted: SortedSamples, med: number): number {
+  const dev = new Float64Array(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    dev[i] = Math.abs(at(sorted, i) - med);
+  }
+  dev.sort();
+  return medianOfSorted(dev);
+}
+
+/** Describes already-sorted samples (no copy, no validation beyond the brand). */
+export function describeSorted(sorted: SortedSamples): Description {
+  const n = sorted.length;
+  const min = at(sorted, 0);
+  const max = at(sorted, n - 1);
+  // For a constant sample the mean is the constant itself, not a rounded sum / n.
+  const m = min === max ? min : meanOf(sorted);
+  const med = medianOfSorted(sorted);
+  return {
+    n,
+    mean: m,
+    median: med,
+    sd: sdOf(sorted, m),
+    mad: madOf(sorted, med),
+    iqr: quantileUnchecked(sorted, 0.75) - quantileUnchecked(sorted, 0.25),
+    min,
+    max,
+    p05: quantileUnchecked(sorted, 0.05),
+    p95: quantileUnchecked(sorted, 0.95),
+    p99: quantileUnchecked(sorted, 0.99),
+  };
+}
+
+/**
+ * Descriptive statistics of `samples`. Throws a RangeError naming `name` (default "samples") when
+ * the input is empty or holds a non-finite value.
+ */
+export function describe(samples: SampleInput, name = 'samples'): Description {
+  return describeSorted(sortSamples(samples, name));
+}

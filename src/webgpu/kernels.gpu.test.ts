@@ -1,0 +1,45 @@
+/**
+ * Every kernel × {non-causal, causal} × D ∈ {32, 64, 128} × odd S against the f64 reference, on
+ * Dawn (SwiftShader without a GPU). S = 77 spans several Q and K/V tiles with ragged tails; S = 1
+ * is the degenerate single key; S = 150 crosses many tiles with B·H > 1.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KERNELS } from '../../shaders/index.ts';
+import { TOLERANCE } from '../reference/check.ts';
+import type { AttentionEngine } from './engine.ts';
+import { openNodeEngine } from './node/fixture.ts';
+
+let engine: AttentionEngine;
+
+beforeAll(async () => {
+  engine = await openNodeEngine();
+}, 60_000);
+
+afterAll(() => {
+  engine.destroy();
+});
+
+const SHAPES = [
+  { batch: 2, heads: 2, seqLen: 1 },
+  { batch: 1, heads: 3, seqLen: 77 },
+  { batch: 2, heads: 1, seqLen: 150 },
+] as const;
+
+describe.each(KERNELS.map((k) => [k.id, k.dtype] as const))('%s', (kernel, dtype) => {
+  const cases = [32, 64, 128].flatMap((headDim) =>
+    [false, true].flatMap((causal) => SHAPES.map((shape) => ({ ...shape, headDim, causal }))),
+  );
+  it.each(cases)(
+    'B=$batch H=$heads S=$seqLen D=$headDim causal=$causal matches the f64 reference',
+    async (shape) => {
+      const config = { ...shape, dtype };
+      const seed = shape.seqLen * 1000 + shape.headDim + (shape.causal ? 1 : 0);
+      const { correctness, output } = await engine.check(config, kernel, { seed });
+      expect(correctness.rowsChecked).toBe(shape.batch * shape.heads * shape.seqLen);
+      expect(output.every(Number.isFinite)).toBe(true);
+      expect(correctness.relL2Err).not.toBeNull();
+      expect(correctness.relL2Err ?? 1).toBeLessThanOrEqual(TOLERANCE[dtype]);
+      expect(correctness.passed).toBe(true);
+    },
+  );
+});

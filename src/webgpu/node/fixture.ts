@@ -1,0 +1,19 @@
+/** Opens a Dawn engine for tests and scripts (SwiftShader where there is no GPU). */
+import { loadNodeShaderSources } from '../../../shaders/sources.node.ts';
+import { AttentionEngine } from '../engine.ts';
+import type { EngineHost } from '../engine.ts';
+import { findDawnAdapter } from './gpu.ts';
+import { dawnRuntime, nodeHostEnv, nodeToolInfo } from './host.ts';
+
+/** A fresh engine on the Dawn adapter, with host fields overridable (e.g. broken sources). */
+export async function openNodeEngine(over: Partial<EngineHost> = {}): Promise<AttentionEngine> {
+  const [{ adapter, via }, sources] = await Promise.all([findDawnAdapter(), loadNodeShaderSources()]);
+  return AttentionEngine.open(adapter, {
+    backend: 'dawn',
+    runtime: dawnRuntime(via),
+    sources,
+    tool: nodeToolInfo(),
+    host: nodeHostEnv(),
+    ...over,
+  });
+}

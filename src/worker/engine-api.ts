@@ -1,0 +1,128 @@
+/**
+ * The WorkerApi implementation: the WebGPU engine behind comlink. Independent of the worker
+ * global, so it runs (and is tested) in Node through Dawn as well as in a browser worker.
+ */
+import type { ResultFile } from '../model/index.ts';
+import { NO_ADAPTER_HELP } from '../webgpu/device.ts';
+import { AttentionEngine } from '../webgpu/engine.ts';
+import type { EngineHost } from '../webgpu/engine.ts';
+import { EngineError, errorMessageOf } from '../webgpu/errors.ts';
+import type { EngineStatus, WorkerApi, WorkerRunHooks, WorkerRunRequest } from './api.ts';
+
+/** What the API needs from its surroundings. */
+export interface EngineApiDeps {
+  /** The WebGPU entry point (`navigator.gpu` in a worker), or undefined where there is none. */
+  gpu: () => GPU | undefined;
+  /** Engine host: backend id, runtime string, shader sources, tool info. */
+  host: EngineHost;
+}
+
+/** Help shown when the browser has no WebGPU at all. */
+export const NO_WEBGPU_HELP =
+  'Use a browser with WebGPU: Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows; on Linux Chrome needs chrome://flags/#enable-unsafe-webgpu and #enable-vulkan.';
+
+/** Calls a hook without letting a closed page (a dead comlink proxy) break the run. */
+function notify(call: () => unknown): void {
+  try {
+    void Promise.resolve(call()).catch(() => undefined);
+  } catch {
+    // The hook threw synchronously; the run goes on.
+  }
+}
+
+/** Creates the API the worker exposes: init (re-creates a lost device), run (one at a time), cancel. */
+export function createEngineApi(deps: EngineApiDeps): WorkerApi {
+  let engine: AttentionEngine | undefined;
+  let queue: Promise<unknown> = Promise.resolve();
+  const runs = new Map<string, AbortController>();
+
+  async function init(): Promise<EngineStatus> {
+    try {
+      if (engine && !engine.lost)
+        return { state: 'ready', env: engine.env(), kernels: engine.kernels() };
+      engine = undefined;
+      const gpu = deps.gpu();
+      if (!gpu) {
+        return {
+          state: 'unavailable',
+          reason: 'this browser has no WebGPU (navigator.gpu is missing)',
+          help: NO_WEBGPU_HELP,
+        };
+      }
+      const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+      if (!adapter)
+        return {
+          state: 'unavailable',
+          reason: 'WebGPU is present but found no adapter',
+          help: NO_ADAPTER_HELP,
+        };
+      engine = await AttentionEngine.open(adapter, deps.host);
+      return { state: 'ready', env: engine.env(), kernels: engine.kernels() };
+    } catch (err) {
+      engine = undefined;
+      const help =
+        err instanceof EngineError && err.help !== undefined ? err.help : NO_ADAPTER_HELP;
+      return { state: 'unavailable', reason: errorMessageOf(err), help };
+    }
+  }
+
+  async function runNow(
+    request: WorkerRunRequest,
+    hooks: WorkerRunHooks,
+    controller: AbortController,
+  ): Promise<ResultFile> {
+    if (!engine || engine.lost) {
+      const status = await init();
+      if (status.state !== 'ready')
+        throw new EngineError('unsupported', status.reason, status.help);
+    }
+    const ready = engine;
+    if (!ready) throw new EngineError('internal', 'the engine did not initialise');
+    const outcome = await ready.run({
+      id: request.id,
+      config: request.config,
+      kernel: request.kernel,
+      stop: request.stop,
+      cache: request.cache,
+      seed: request.seed,
+      warmup: request.warmup,
+      signal: controller.signal,
+      onProgress: (p) => {
+        notify(() => {
+          hooks.onProgress(p);
+        });
+      },
+      onSamples: (ms) => {
+        notify(() => {
+          hooks.onSamples(ms);
+        });
+      },
+      onCheck: (c) => {
+        notify(() => {
+          hooks.onCheck(c);
+        });
+      },
+    });
+    return outcome.result;
+  }
+
+  return {
+    init,
+    run(request: WorkerRunRequest, hooks: WorkerRunHooks): Promise<ResultFile> {
+      if (runs.has(request.id)) {
+        return Promise.reject(
+          new EngineError('duplicate-id', `run id "${request.id}" is already queued or running`),
+        );
+      }
+      const controller = new AbortController();
+      runs.set(request.id, controller);
+      // One run at a time: concurrent runs would time each other.
+      const result = queue.then(() => runNow(request, hooks, controller));
+      queue = result.catch(() => undefined);
+      return result.finally(() => runs.delete(request.id));
+    },
+    cancel(id: string): void {
+      runs.get(id)?.abort();
+    },
+  };
+}
