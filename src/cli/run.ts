@@ -137,7 +137,7 @@ async function action(flags: RunFlags): Promise<void> {
     },
     Presets.shades_classic,
   );
-  let started = false;
+  const bar$ = { started: false };
   const controller = new AbortController();
   const onSigint = (): void => {
     controller.abort();
@@ -162,16 +162,16 @@ async function action(flags: RunFlags): Promise<void> {
           elapsed: (p.elapsedMs / 1000).toFixed(1),
         };
         const total = p.expected ?? Math.max(p.samples, 1);
-        if (!started) {
+        if (!bar$.started) {
           bar.start(total, p.samples, payload);
-          started = true;
+          bar$.started = true;
         } else {
           bar.setTotal(total);
           bar.update(p.samples, payload);
         }
       },
     });
-    if (started) bar.stop();
+    if (bar$.started) bar.stop();
     const { result, output } = outcome;
     if (flags.out !== undefined) await writeResult(flags.out, result);
     if (flags.saveOutput !== undefined) {
@@ -190,7 +190,7 @@ async function action(flags: RunFlags): Promise<void> {
     if (result.status !== 'completed') process.exitCode = 1;
   } finally {
     process.off('SIGINT', onSigint);
-    if (started) bar.stop();
+    if (bar$.started) bar.stop();
   }
 }
 

@@ -16,7 +16,7 @@ function flatten(value: unknown, prefix: string, out: Map<string, string>): void
   if (value === undefined || value === null) return;
   if (Array.isArray(value)) {
     // Feature lists and the like: compare as sets, shown sorted.
-    out.set(prefix, [...value].map(String).sort().join(', '));
+    out.set(prefix, (value as unknown[]).map(String).sort().join(', '));
     return;
   }
   if (typeof value === 'object') {

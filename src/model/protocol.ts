@@ -200,7 +200,7 @@ function parseWith<T extends z.ZodType>(schema: T, raw: string | Uint8Array): Pa
       return {
         ok: false,
         code: 'unknown-type',
-        error: `type: unknown message type ${JSON.stringify(type) ?? 'missing'}`,
+        error: `type: unknown message type ${type === undefined ? 'missing' : JSON.stringify(type)}`,
       };
     }
     const isConfig = parsed.error.issues.some((i) => i.path[0] === 'config');

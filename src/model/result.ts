@@ -268,12 +268,12 @@ export type ResultFileInput = z.input<typeof resultSchema>;
  */
 export function readResult(json: unknown, source = 'result'): ResultFile {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    throw new ValidationError(`${source}`, ['(root): must be a JSON object']);
+    throw new ValidationError(source, ['(root): must be a JSON object']);
   }
   const schema = (json as { schema?: unknown }).schema;
   if (typeof schema !== 'string' || !schema.startsWith('attnlab/result@')) {
     throw new ValidationError(source, [
-      `schema: must be "${RESULT_SCHEMA}" — this is not an attnlab result file (got ${JSON.stringify(schema) ?? 'missing'})`,
+      `schema: must be "${RESULT_SCHEMA}" — this is not an attnlab result file (got ${schema === undefined ? 'missing' : JSON.stringify(schema)})`,
     ]);
   }
   const major = Number.parseInt(schema.slice('attnlab/result@'.length), 10);
