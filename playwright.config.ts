@@ -59,11 +59,11 @@ export default defineConfig({
     launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
   },
   webServer: {
-    command: `npx tsx scripts/start.ts --port ${port} --results test-results/e2e-runner-results`,
+    command: `npx tsx scripts/start.ts --port ${port} --no-watch --results test-results/e2e-runner-results`,
     url: `${baseURL}/`,
     reuseExistingServer: false,
     timeout: 120_000,
-    stdout: 'pipe',
+    stdout: 'ignore',
     stderr: 'pipe',
   },
 });

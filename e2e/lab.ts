@@ -2,7 +2,33 @@
  * Helpers for the lab's browser tests: they act as a person would (labels, roles, visible text)
  * and keep every benchmark tiny, because WebGPU here runs on SwiftShader on two CPU cores.
  */
-import { expect, type Page } from '@playwright/test';
+import { test as base, expect, type Page } from '@playwright/test';
+
+/**
+ * Playwright's `test`, failing any test whose page threw an uncaught error or logged one to the
+ * console: a broken view must not pass because the assertions happened to look elsewhere.
+ */
+export const test = base.extend<{ pageErrors: string[] }>({
+  pageErrors: [
+    async ({ page }, use) => {
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
+      page.on('console', (m) => {
+        // Resource errors (404s, refused sockets) are expected in some tests; code errors are not.
+        if (
+          m.type() === 'error' &&
+          !/Failed to load resource|WebSocket connection/.test(m.text())
+        ) {
+          errors.push(`console: ${m.text()}`);
+        }
+      });
+      await use(errors);
+      expect(errors, 'errors in the page').toEqual([]);
+    },
+    { auto: true },
+  ],
+});
+export { expect };
 
 /** The tiny problem every test runs: B=1 H=1 S=64 D=32 f32. */
 export const TINY = { batch: '1', heads: '1', seqLen: '64', headDim: '32' } as const;
@@ -19,13 +45,17 @@ export async function openLab(page: Page, path = '/'): Promise<void> {
 }
 
 /** Fills the config form with a tiny problem and a fixed sample count. */
-export async function configure(page: Page, samples: number, seqLen: string = TINY.seqLen): Promise<void> {
+export async function configure(
+  page: Page,
+  samples: number,
+  seqLen: string = TINY.seqLen,
+): Promise<void> {
   await page.getByLabel('Batch B').fill(TINY.batch);
   await page.getByLabel('Heads H').fill(TINY.heads);
   await page.getByLabel('Sequence length S').fill(seqLen);
   await page.getByLabel('Head dim D').fill(TINY.headDim);
   await page.getByLabel('Stop when').selectOption('count');
-  await page.getByLabel('Samples').fill(String(samples));
+  await page.getByRole('textbox', { name: 'Samples', exact: true }).fill(String(samples));
 }
 
 /** Ticks a target in the picker by its visible name. */
@@ -38,13 +68,18 @@ export async function pick(page: Page, name: RegExp): Promise<void> {
 /** Presses Run and waits until every run of the batch finished; returns the batch status text. */
 export async function runAndWait(page: Page, runs: number): Promise<void> {
   await page.getByRole('button', { name: /^Run( \d+ targets)?$/ }).click();
-  await expect(page.getByRole('status').filter({ hasText: `${runs} of ${runs} runs finished` })).toBeAttached({
+  await expect(
+    page.getByRole('status').filter({ hasText: `${runs} of ${runs} runs finished` }),
+  ).toBeAttached({
     timeout: 75_000,
   });
 }
 
 /** Reads a download's text. */
-export async function downloadText(page: Page, click: () => Promise<void>): Promise<{ name: string; text: string }> {
+export async function downloadText(
+  page: Page,
+  click: () => Promise<void>,
+): Promise<{ name: string; text: string }> {
   const [download] = await Promise.all([page.waitForEvent('download'), click()]);
   const stream = await download.createReadStream();
   const chunks: Buffer[] = [];

@@ -2,10 +2,11 @@
  * The Run view in real Chromium: a WebGPU benchmark streams into the histogram and ends with
  * its figures; a bad config is refused field by field before anything runs.
  */
-import { expect, test } from '@playwright/test';
-import { WEBGPU_KERNEL, configure, openLab, pick, runAndWait } from './lab.ts';
+import { configure, expect, openLab, pick, runAndWait, test, WEBGPU_KERNEL } from './lab.ts';
 
-test('runs a WebGPU benchmark and shows the histogram, median, CI and throughput', async ({ page }) => {
+test('runs a WebGPU benchmark and shows the histogram, median, CI and throughput', async ({
+  page,
+}) => {
   await openLab(page);
   await configure(page, 30);
   await pick(page, WEBGPU_KERNEL);
@@ -17,7 +18,9 @@ test('runs a WebGPU benchmark and shows the histogram, median, CI and throughput
   // Median and CI are real times with units; throughput follows from them.
   const figures = live.getByLabel('Figures');
   await expect(figures).toContainText(/median\s*\d+(\.\d+)? (µs|ms)/);
-  await expect(figures).toContainText(/95% CI of the median\s*\[\d+(\.\d+)?, \d+(\.\d+)?\] (µs|ms|s)/);
+  await expect(figures).toContainText(
+    /95% CI of the median\s*\[\d+(\.\d+)?, \d+(\.\d+)?\] (µs|ms|s)/,
+  );
   await expect(figures).toContainText(/throughput\s*\d.*TFLOP\/s/);
   await expect(figures).toContainText(/samples\s*30/);
   const histogram = live.getByRole('img', { name: /Histogram of 30 samples, median/ });
@@ -34,7 +37,9 @@ test('runs a WebGPU benchmark and shows the histogram, median, CI and throughput
   await expect(rows.nth(1)).toContainText('passed');
 });
 
-test('a bad config shows each error by its field with the allowed range, and Run stays off', async ({ page }) => {
+test('a bad config shows each error by its field with the allowed range, and Run stays off', async ({
+  page,
+}) => {
   await openLab(page);
   await pick(page, WEBGPU_KERNEL);
   const run = page.getByRole('button', { name: /^Run/ });
@@ -57,12 +62,18 @@ test('a bad config shows each error by its field with the allowed range, and Run
   await expect(run).toBeEnabled();
 });
 
-test('a config too large for the adapter is refused for the WebGPU targets, with the sizes', async ({ page }) => {
+test('a config too large for the adapter is refused for the WebGPU targets, with the sizes', async ({
+  page,
+}) => {
   await openLab(page);
   await page.getByLabel('Batch B').fill('4096');
   await page.getByLabel('Heads H').fill('64');
   await page.getByLabel('Sequence length S').fill('4096');
   const picker = page.getByRole('group', { name: 'This browser (WebGPU)' });
-  await expect(picker.getByText(/too large for this device: one tensor needs .* GiB, the adapter allows/).first()).toBeVisible();
+  await expect(
+    picker
+      .getByText(/too large for this device: one tensor needs .* GiB, the adapter allows/)
+      .first(),
+  ).toBeVisible();
   await expect(picker.getByRole('checkbox', { name: WEBGPU_KERNEL })).toBeDisabled();
 });

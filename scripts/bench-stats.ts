@@ -1,7 +1,11 @@
 /**
  * Benchmark of attnlab/stats: compare() of two 1,000-sample sets with 10,000 BCa resamples.
- * Prints the median wall time over several runs (after warm-up). Run: npm run bench:stats
+ * Prints the median wall time over several runs (after warm-up), and the median CPU time of this
+ * process, which is the steadier figure when other work shares the cores (the load average is
+ * printed so a reader can tell). Run: npm run bench:stats
  */
+
+import { loadavg } from 'node:os';
 
 import { compare, createRng } from '../src/stats/index.ts';
 
@@ -23,23 +27,31 @@ function timings(seed: number, scaleMs: number, sigma: number): Float64Array {
 const baseline = timings(1, 1.3, 0.05);
 const candidate = timings(2, 1.25, 0.05);
 
-const times: number[] = [];
+function medianOf(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+const wall: number[] = [];
+const cpu: number[] = [];
 let verdict = '';
 for (let r = 0; r < WARMUP + RUNS; r++) {
+  const c0 = process.cpuUsage();
   const t0 = performance.now();
   const result = compare(baseline, candidate, { resamples: RESAMPLES, method: 'bca', seed: r });
   const dt = performance.now() - t0;
+  const dc = process.cpuUsage(c0);
   if (r >= WARMUP) {
-    times.push(dt);
+    wall.push(dt);
+    cpu.push((dc.user + dc.system) / 1000);
   }
   verdict = result.verdict;
 }
-times.sort((a, b) => a - b);
-const median = times[Math.floor(times.length / 2)] ?? NaN;
-const min = times[0] ?? NaN;
-const max = times[times.length - 1] ?? NaN;
 console.log(
-  `compare(): 2 × ${N} samples, ${RESAMPLES} BCa resamples — median ${median.toFixed(1)} ms ` +
-    `(min ${min.toFixed(1)}, max ${max.toFixed(1)}, ${RUNS} runs after ${WARMUP} warm-up; ` +
-    `verdict ${verdict}; node ${process.version})`,
+  `compare(): 2 × ${N} samples, ${RESAMPLES} BCa resamples — median wall ${medianOf(wall).toFixed(1)} ms ` +
+    `(min ${Math.min(...wall).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}), ` +
+    `median CPU ${medianOf(cpu).toFixed(1)} ms; ${RUNS} runs after ${WARMUP} warm-up; ` +
+    `verdict ${verdict}; node ${process.version}; load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ')}`,
 );

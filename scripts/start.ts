@@ -36,6 +36,7 @@ const { values } = (() => {
         host: { type: 'string', default: '127.0.0.1' },
         'runner-port': { type: 'string' },
         'no-runner': { type: 'boolean', default: false },
+        'no-watch': { type: 'boolean', default: false },
         results: { type: 'string', default: 'results' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -54,6 +55,7 @@ if (values.help) {
       '  --host ADDR       lab address (default 127.0.0.1)',
       '  --runner-port N   local runner port (default 0: any free port)',
       '  --no-runner       start the lab without a local runner',
+      '  --no-watch        no file watching or hot reload (browser tests in a busy tree)',
       '  --results DIR     where the runner saves result files (default results/)',
       '',
     ].join('\n'),
@@ -96,14 +98,21 @@ try {
     process.env.VITE_ATTNLAB_RUNNER_TOKEN = token;
   }
   vite = await createServer({
-    server: { host: values.host, port: labPort, strictPort: values.port !== undefined },
+    server: {
+      host: values.host,
+      port: labPort,
+      strictPort: values.port !== undefined,
+      ...(values['no-watch'] ? { hmr: false, watch: null } : {}),
+    },
     clearScreen: false,
   });
   await vite.listen();
   const url = vite.resolvedUrls?.local[0] ?? `http://${values.host}:${labPort}/`;
   process.stdout.write(`attnlab lab: ${url}\n`);
   if (runner) {
-    process.stdout.write(`attnlab runner listening on ${runner.url} (the lab connects to it on load)\n`);
+    process.stdout.write(
+      `attnlab runner listening on ${runner.url} (the lab connects to it on load)\n`,
+    );
     for (const b of runner.backends) {
       process.stdout.write(
         b.available

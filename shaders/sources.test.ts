@@ -17,7 +17,9 @@ describe('shader loaders', () => {
   it('keep one .wgsl per kernel, each with a header saying how to run it alone', async () => {
     const node = await loadNodeShaderSources();
     for (const kernel of KERNELS) {
-      expect(node[kernel.file]).toContain(`attnlab run --backend webgpu --kernel ${kernel.id}`);
+      expect(node[kernel.file]).toMatch(
+        new RegExp(`attnlab run --backend (webgpu|dawn) --kernel ${kernel.id}\\b`),
+      );
       expect(filesOf(kernel)).toContain(kernel.file);
     }
   });
@@ -39,7 +41,11 @@ describe('composeShader', () => {
   });
 
   it('refuses missing sources and non-integer constants, naming them', () => {
-    expect(() => composeShader(sources, ['c.wgsl'], {})).toThrow('shader source c.wgsl is missing from the loader');
-    expect(() => composeShader(sources, ['a.wgsl'], { BC: 2.5 })).toThrow('shader constant BC must be a non-negative integer, got 2.5');
+    expect(() => composeShader(sources, ['c.wgsl'], {})).toThrow(
+      'shader source c.wgsl is missing from the loader',
+    );
+    expect(() => composeShader(sources, ['a.wgsl'], { BC: 2.5 })).toThrow(
+      'shader constant BC must be a non-negative integer, got 2.5',
+    );
   });
 });

@@ -49,9 +49,14 @@ inline GpuInfo query_gpu(int device, Nvml& nvml) {
   int count = 0;
   cudaError_t err = cudaGetDeviceCount(&count);
   if (err != cudaSuccess || count == 0) {
-    throw HarnessError("unsupported", std::string("no CUDA GPU available: ") +
-                                          (err != cudaSuccess ? cudaGetErrorString(err)
-                                                              : "cudaGetDeviceCount returned 0"));
+    std::string why = err != cudaSuccess ? cudaGetErrorString(err) : "cudaGetDeviceCount returned 0";
+    if (err == cudaErrorInsufficientDriver) {
+      why += " (built with CUDA " + std::to_string(CUDART_VERSION / 1000) + "." +
+             std::to_string(CUDART_VERSION % 1000 / 10) +
+             "; without a GPU this is what the runtime reports, with one the driver is older "
+             "than this toolkit: update it or build with an older nvcc)";
+    }
+    throw HarnessError("unsupported", "no CUDA GPU available: " + why);
   }
   if (device >= count) {
     throw HarnessError("bad-config", "--device: must be in 0.." + std::to_string(count - 1) +

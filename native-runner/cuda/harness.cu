@@ -2,11 +2,13 @@
 // times it with CUDA events, speaking the harness lines of DESIGN.md on stdout.
 //
 // Build (all kernels, the archs the runner uses):  make -C native-runner/cuda
-//   or by hand: nvcc -O3 -std=c++17 -gencode arch=compute_90,code=sm_90 -Xcompiler -fopenmp
-//               -o attnlab-cuda harness.cu naive_f32.cu flash_v1.cu -ldl
+//   or by hand: nvcc -O3 -std=c++17 -gencode arch=compute_90a,code=sm_90a -Xcompiler -fopenmp
+//               -o attnlab-cuda harness.cu naive_f32.cu flash_*.cu -ldl
+// Every kernel file registers itself (RegisterKernel); the harness offers whatever was linked.
 // Run:
 //   attnlab-cuda --selftest                       every kernel at small shapes, PASS/FAIL lines
 //   attnlab-cuda --info                           the hello line (GPU fingerprint)
+//   attnlab-cuda --list                           the kernels, one JSON object per line
 //   attnlab-cuda --kernel flash-v1 --batch 8 --heads 16 --seq 2048 --dim 128 --dtype f16
 //                --causal 1 --iterations 100      check, then 100 samples
 // Without --iterations the harness samples until it reads "stop" (or EOF) on stdin.
@@ -223,7 +225,18 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (a.list) {
-    for (const CudaKernel* k : kernel_registry()) std::printf("%s\t%s\n", k->id, k->description);
+    // One JSON object per kernel (the runner's kernel list); needs no GPU.
+    for (const CudaKernel* k : kernel_registry()) {
+      JsonWriter w;
+      w.begin_object().kv("id", k->id).kv("description", k->description);
+      w.key("dtypes").begin_array();
+      for (Dtype d : k->dtypes) w.value(dtype_name(d));
+      w.end_array().key("headDims").begin_array();
+      for (int d = 8; d <= 256; d += 8)
+        if (k->supports_dim(d)) w.value(d);
+      w.end_array().kv("causal", k->causal).end_object();
+      std::printf("%s\n", w.str().c_str());
+    }
     return 0;
   }
   try {

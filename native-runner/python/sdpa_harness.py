@@ -163,7 +163,8 @@ def time_run(torch, a, call, backend_ctx, q, k, v, monitor):
         torch.cuda.synchronize()
         single = probe(5)
         dispatches, graph = 1, None
-        notes = ["CUDA events (torch.cuda.Event) recorded on the stream around each sample"]
+        notes = ["CUDA events (torch.cuda.Event) recorded on the stream around each sample "
+                 "(resolution about 0.5 us per the CUDA documentation)"]
         if single < 0.020:
             dispatches = int(min(1000, max(2, math.ceil(0.1 / max(single, 1e-4)))))
             try:
@@ -222,7 +223,7 @@ def time_run(torch, a, call, backend_ctx, q, k, v, monitor):
                 break
     if not monitor.nvml.ok:
         notes.append("NVML unavailable: throttling not observed")
-    timing = {"method": "cuda-event", "quantumMs": 0.0005, "dispatchesPerSample": dispatches,
+    timing = {"method": "cuda-event", "quantumMs": None, "dispatchesPerSample": dispatches,
               "warmup": warmup, "cache": "warm" if a.warm else "cold",
               "stopRule": {"kind": "count", "iterations": max(taken, 1)}, "graph": graph is not None,
               "notes": notes}

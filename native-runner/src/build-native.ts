@@ -11,7 +11,9 @@ async function buildOne(plan: BuildPlan): Promise<boolean> {
     process.stdout.write(`${plan.target}: up to date (${plan.output})\n`);
     return true;
   }
-  process.stdout.write(`${plan.target}: ${plan.command} ${plan.flags}\n`);
+  process.stdout.write(
+    `${plan.target}: ${plan.link.command} ${plan.flags} (${Math.max(plan.compile.length, 1)} unit(s))\n`,
+  );
   const t0 = performance.now();
   try {
     await runBuild(plan, (text) => process.stderr.write(text));

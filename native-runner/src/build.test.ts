@@ -3,25 +3,37 @@
  * a stamp atomically, a newer source or a changed command makes it stale, and a compiler error
  * comes back quoted.
  */
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { BuildError, findGxx, isFresh, planBuild, runBuild } from './build.ts';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  BuildError,
+  cudaKernelFiles,
+  findGxx,
+  isFresh,
+  planBuild,
+  runBuild,
+  tmpOutput,
+} from './build.ts';
 import type { BuildPlan } from './build.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attnlab-build-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 
 function tinyPlan(name: string, source: string, flags = '-O1'): BuildPlan {
   const src = join(dir, `${name}.cpp`);
   writeFileSync(src, source);
   const output = join(dir, name);
+  const cxx = findGxx() ?? 'g++';
   return {
     target: 'cpu',
     output,
     sources: [src],
-    command: findGxx() ?? 'g++',
-    args: [flags, '-o', `${output}.tmp${process.pid}`, src],
+    compile: [{ command: cxx, args: [flags, '-c', '-o', `${output}.o`, src] }],
+    link: { command: cxx, args: ['-o', tmpOutput({ output }), `${output}.o`] },
     flags,
   };
 }
@@ -30,17 +42,28 @@ describe('build plans', () => {
   it('cpu: g++ -O3 -march=native -fopenmp, the flags recorded for the fingerprint', () => {
     const plan = planBuild('cpu');
     expect(plan.flags).toBe('-O3 -march=native -fopenmp -std=c++17');
-    expect(plan.args).toContain('-DATTNLAB_CXX_FLAGS="-O3 -march=native -fopenmp -std=c++17"');
+    expect(plan.compile).toEqual([]);
+    expect(plan.link.args).toContain('-DATTNLAB_CXX_FLAGS="-O3 -march=native -fopenmp -std=c++17"');
     expect(plan.output).toMatch(/native-runner\/build\/cpu\/attnlab-cpu$/);
     expect(plan.sources.some((s) => s.endsWith('kernels.cpp'))).toBe(true);
   });
 
-  it('cuda: sm_80, sm_89, sm_90 by default, plus compute_90 PTX', () => {
+  it('cuda: sm_80, sm_89, sm_90 (as sm_90a) by default, plus compute_90 PTX; every kernel file', () => {
     const plan = planBuild('cuda');
-    for (const a of ['80', '89', '90'])
-      expect(plan.flags).toContain(`-gencode arch=compute_${a},code=sm_${a}`);
+    expect(plan.flags).toContain('-gencode arch=compute_80,code=sm_80');
+    expect(plan.flags).toContain('-gencode arch=compute_89,code=sm_89');
+    expect(plan.flags).toContain('-gencode arch=compute_90a,code=sm_90a');
     expect(plan.flags).toContain('-gencode arch=compute_90,code=compute_90');
-    expect(plan.sources.some((s) => s.endsWith('flash_v1.cu'))).toBe(true);
+    // One object per unit: the harness, the reference and each flash_*.cu kernel version.
+    const units = plan.compile.map((s) => s.args.at(-1) ?? '');
+    expect(units.map((u) => u.split('/').at(-1))).toEqual([
+      'harness.cu',
+      'naive_f32.cu',
+      ...cudaKernelFiles().map((f) => f.split('/').at(-1)),
+    ]);
+    expect(units.some((u) => u.endsWith('flash_v1.cu'))).toBe(true);
+    expect(plan.compile.every((s) => s.args.includes('-c'))).toBe(true);
+    expect(plan.link.args).toContain('-ldl');
     expect(plan.sources.some((s) => s.endsWith('emulate_flash.cu'))).toBe(false);
     expect(planBuild('cuda', { archs: ['90'] }).flags).not.toContain('sm_80');
     expect(() => planBuild('cuda', { archs: ['sm_90; rm -rf /'] })).toThrow(BuildError);
@@ -53,7 +76,7 @@ describe('runBuild and freshness', () => {
     expect(isFresh(plan)).toBe(false);
     await runBuild(plan);
     expect(existsSync(plan.output)).toBe(true);
-    expect(existsSync(`${plan.output}.tmp${process.pid}`)).toBe(false);
+    expect(existsSync(tmpOutput(plan))).toBe(false);
     expect(isFresh(plan)).toBe(true);
     // Only content counts: a touched but unchanged source is still fresh…
     const future = new Date(Date.now() + 60_000);
@@ -83,7 +106,12 @@ describe('runBuild and freshness', () => {
   });
 
   it('reports a missing compiler', async () => {
-    const plan = { ...tinyPlan('nocc', 'int main() {}\n'), command: join(dir, 'no-such-compiler') };
+    const base = tinyPlan('nocc', 'int main() {}\n');
+    const plan = {
+      ...base,
+      compile: [],
+      link: { ...base.link, command: join(dir, 'no-such-compiler') },
+    };
     await expect(runBuild(plan)).rejects.toThrow(/cannot run .*no-such-compiler/);
   });
 });

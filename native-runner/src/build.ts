@@ -6,9 +6,10 @@
  * never sees half a binary.
  */
 import { spawn } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { BUILD_ROOT, NATIVE_ROOT, findExecutable, tail } from './backends/host.ts';
 
@@ -18,18 +19,26 @@ export type NativeTarget = 'cpu' | 'cuda';
 /** CUDA architectures `npm run build:native` targets: A100, L4, H100. */
 export const DEFAULT_CUDA_ARCHS = ['80', '89', '90'] as const;
 
+/** One compiler invocation. */
+export interface BuildStep {
+  /** Compiler executable. */
+  command: string;
+  /** Its arguments. */
+  args: string[];
+}
+
 /** A resolved build: what to run and what it produces. */
 export interface BuildPlan {
   /** Which harness. */
   target: NativeTarget;
   /** The executable it produces. */
   output: string;
-  /** Files whose modification makes the output stale. */
+  /** Files whose content makes the output stale when it changes. */
   sources: string[];
-  /** Compiler executable. */
-  command: string;
-  /** Compiler arguments, writing to `output` + a temporary suffix. */
-  args: string[];
+  /** Compiles that may run in parallel (one object each); empty for a one-step build. */
+  compile: BuildStep[];
+  /** The last step, writing `output` + a temporary suffix (`tmpOutput`). */
+  link: BuildStep;
   /** The flags recorded in the result files' env fingerprint. */
   flags: string;
 }
@@ -66,7 +75,26 @@ export function findGxx(): string | null {
   return (cxx ? findExecutable(cxx, [cxx]) : null) ?? findExecutable('g++');
 }
 
-/** The build of a target; `archs` picks CUDA architectures (default sm_80, sm_89, sm_90). */
+/** Where a plan's compiler writes before the output is renamed into place. */
+export function tmpOutput(plan: { output: string }): string {
+  return `${plan.output}.tmp${process.pid}`;
+}
+
+/** CUDA kernel files: one `flash_*.cu` per kernel version, each registering itself. */
+export function cudaKernelFiles(): string[] {
+  return filesIn(CUDA_DIR, /^flash_.*\.cu$/).sort();
+}
+
+/** `-gencode` for an arch; sm_90 is built as sm_90a so Hopper-only kernels (wgmma, TMA) run. */
+function gencodeFor(arch: string): string {
+  const a = arch === '90' ? '90a' : arch;
+  return `-gencode arch=compute_${a},code=sm_${a}`;
+}
+
+/**
+ * The build of a target; `archs` picks CUDA architectures (default sm_80, sm_89, sm_90). The
+ * CUDA harness is harness.cu + naive_f32.cu + every flash_*.cu, compiled to objects in parallel.
+ */
 export function planBuild(
   target: NativeTarget,
   options: { archs?: readonly string[] } = {},
@@ -78,15 +106,18 @@ export function planBuild(
       target,
       output,
       sources: filesIn(CPU_DIR, /\.(cpp|hpp)$/),
-      command: findGxx() ?? 'g++',
-      args: [
-        ...flags.split(' '),
-        `-DATTNLAB_CXX_FLAGS="${flags}"`,
-        '-o',
-        `${output}.tmp${process.pid}`,
-        join(CPU_DIR, 'harness.cpp'),
-        join(CPU_DIR, 'kernels.cpp'),
-      ],
+      compile: [],
+      link: {
+        command: findGxx() ?? 'g++',
+        args: [
+          ...flags.split(' '),
+          `-DATTNLAB_CXX_FLAGS="${flags}"`,
+          '-o',
+          tmpOutput({ output }),
+          join(CPU_DIR, 'harness.cpp'),
+          join(CPU_DIR, 'kernels.cpp'),
+        ],
+      },
       flags,
     };
   }
@@ -96,12 +127,25 @@ export function planBuild(
   }
   const output = join(BUILD_ROOT, 'cuda', 'attnlab-cuda');
   const gencode = [
-    ...archs.map((a) => `-gencode arch=compute_${a},code=sm_${a}`),
+    ...archs.map(gencodeFor),
     // PTX for compute_90 too, so GPUs newer than the list JIT-compile instead of failing.
     '-gencode arch=compute_90,code=compute_90',
   ];
   const base = '-O3 -std=c++17 -lineinfo -Xcompiler -fopenmp';
   const flags = `${base} ${gencode.join(' ')}`;
+  const nvcc = findNvcc() ?? 'nvcc';
+  // Objects live in a folder per flag set, so builds for different archs never mix objects.
+  const objDir = join(
+    BUILD_ROOT,
+    'cuda',
+    `obj-${createHash('sha256').update(flags).digest('hex').slice(0, 12)}`,
+  );
+  const units = [
+    join(CUDA_DIR, 'harness.cu'),
+    join(CUDA_DIR, 'naive_f32.cu'),
+    ...cudaKernelFiles(),
+  ];
+  const objects = units.map((u) => join(objDir, `${basename(u, '.cu')}.o`));
   return {
     target,
     output,
@@ -109,15 +153,21 @@ export function planBuild(
       ...filesIn(CUDA_DIR, /\.(cu|cuh|hpp)$/).filter((f) => !f.endsWith('emulate_flash.cu')),
       ...filesIn(CPU_DIR, /\.hpp$/),
     ],
-    command: findNvcc() ?? 'nvcc',
-    args: [
-      ...flags.split(' '),
-      `-DATTNLAB_NVCC_FLAGS="${flags}"`,
-      '-o',
-      `${output}.tmp${process.pid}`,
-      ...['harness.cu', 'naive_f32.cu', 'flash_v1.cu'].map((f) => join(CUDA_DIR, f)),
-      '-ldl',
-    ],
+    compile: units.map((u, i) => ({
+      command: nvcc,
+      args: [
+        ...flags.split(' '),
+        `-DATTNLAB_NVCC_FLAGS="${flags}"`,
+        '-c',
+        '-o',
+        objects[i] ?? '',
+        u,
+      ],
+    })),
+    link: {
+      command: nvcc,
+      args: [...flags.split(' '), '-o', tmpOutput({ output }), ...objects, '-ldl'],
+    },
     flags,
   };
 }
@@ -132,7 +182,11 @@ function stampPath(plan: BuildPlan): string {
  */
 export function buildHash(plan: BuildPlan): string {
   const h = createHash('sha256').update(plan.flags);
-  for (const s of [...plan.sources].sort()) h.update(`\0${s}\0`).update(readFileSync(s));
+  // Paths relative to native-runner/, so a build shipped to another machine (the GPU-host
+  // bundle) is still recognised as fresh there.
+  for (const s of [...plan.sources].sort()) {
+    h.update(`\0${relative(NATIVE_ROOT, s)}\0`).update(readFileSync(s));
+  }
   return h.digest('hex');
 }
 
@@ -147,13 +201,14 @@ export function isFresh(plan: BuildPlan): boolean {
   }
 }
 
-/** Runs the compiler (timeout 20 min); throws BuildError with the compiler's output on failure. */
-export function runBuild(plan: BuildPlan, onOutput?: (text: string) => void): Promise<string> {
-  mkdirSync(dirname(plan.output), { recursive: true });
-  const tmp = `${plan.output}.tmp${process.pid}`;
-  const hash = buildHash(plan); // taken before compiling: what the compiler is about to read
+/** Runs one compiler step (timeout 20 min); rejects with BuildError quoting the compiler. */
+function runStep(
+  plan: BuildPlan,
+  step: BuildStep,
+  onOutput?: (text: string) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(plan.command, plan.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(step.command, step.args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const collect = (chunk: Buffer): void => {
       const text = chunk.toString('utf8');
@@ -165,33 +220,62 @@ export function runBuild(plan: BuildPlan, onOutput?: (text: string) => void): Pr
     const timer = setTimeout(() => child.kill('SIGKILL'), 20 * 60_000);
     child.on('error', (err) => {
       clearTimeout(timer);
-      reject(new BuildError(`cannot run ${plan.command}: ${err.message}`));
+      reject(new BuildError(`cannot run ${step.command}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code !== 0) {
-        rmSync(tmp, { force: true });
-        const why = signal ? `was killed (${signal})` : `exited with code ${code ?? '?'}`;
-        reject(
-          new BuildError(
-            `building the ${plan.target} harness failed: ${basename(plan.command)} ${why}\n${tail(out)}`,
-          ),
-        );
+      if (code === 0) {
+        resolve();
         return;
       }
-      try {
-        renameSync(tmp, plan.output);
-        writeFileAtomic.sync(
-          stampPath(plan),
-          JSON.stringify({ flags: plan.flags, hash, builtAt: new Date().toISOString() }) + '\n',
-        );
-      } catch (err) {
-        reject(new BuildError(`cannot install ${plan.output}: ${(err as Error).message}`));
-        return;
-      }
-      resolve(plan.output);
+      const why = signal ? `was killed (${signal})` : `exited with code ${code ?? '?'}`;
+      reject(
+        new BuildError(
+          `building the ${plan.target} harness failed: ${basename(step.command)} ${why}\n${tail(out)}`,
+        ),
+      );
     });
   });
+}
+
+/**
+ * Runs a plan: the compile steps in parallel (as many as there are cores), then the link; then
+ * renames the output into place and writes the stamp. Throws BuildError on failure.
+ */
+export async function runBuild(
+  plan: BuildPlan,
+  onOutput?: (text: string) => void,
+): Promise<string> {
+  mkdirSync(dirname(plan.output), { recursive: true });
+  for (const step of plan.compile) {
+    const o = step.args[step.args.indexOf('-o') + 1];
+    if (o !== undefined) mkdirSync(dirname(o), { recursive: true });
+  }
+  const tmp = tmpOutput(plan);
+  const hash = buildHash(plan); // taken before compiling: what the compiler is about to read
+  try {
+    const queue = [...plan.compile];
+    const worker = async (): Promise<void> => {
+      for (let step = queue.shift(); step; step = queue.shift())
+        await runStep(plan, step, onOutput);
+    };
+    const lanes = Math.max(1, Math.min(availableParallelism(), queue.length));
+    await Promise.all(Array.from({ length: lanes }, worker));
+    await runStep(plan, plan.link, onOutput);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
+  try {
+    renameSync(tmp, plan.output);
+    writeFileAtomic.sync(
+      stampPath(plan),
+      JSON.stringify({ flags: plan.flags, hash, builtAt: new Date().toISOString() }) + '\n',
+    );
+  } catch (err) {
+    throw new BuildError(`cannot install ${plan.output}: ${(err as Error).message}`);
+  }
+  return plan.output;
 }
 
 const inFlight = new Map<string, Promise<string>>();

@@ -3,10 +3,10 @@
  * crashes, lies or ignores SIGTERM, so every ending — stop rule met, cancel, killed harness,
  * idle timeout, protocol garbage, harness error — is exercised for real.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readResult, validateConfig } from '../../src/model/index.ts';
 import type {
   ClockReading,
@@ -64,6 +64,9 @@ else if (mode === 'error' || mode === 'cuda-error') {
 `;
 
 const dir = mkdtempSync(join(tmpdir(), 'attnlab-driver-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 const script = join(dir, 'fake-harness.cjs');
 writeFileSync(script, FAKE);
 

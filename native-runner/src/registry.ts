@@ -5,9 +5,10 @@
 import type { Backend } from './backend.ts';
 import { CpuBackend } from './backends/cpu.ts';
 import { CudaBackend } from './backends/cuda.ts';
+import { DawnBackend } from './backends/dawn.ts';
 import { SdpaBackend } from './backends/sdpa.ts';
 
-/** Fresh instances of every native backend: cuda, sdpa, cpu. */
+/** Fresh instances of every native backend: cuda, sdpa, dawn, cpu. */
 export function createBackends(): Backend[] {
-  return [new CudaBackend(), new SdpaBackend(), new CpuBackend()];
+  return [new CudaBackend(), new SdpaBackend(), new DawnBackend(), new CpuBackend()];
 }

@@ -90,7 +90,11 @@ export function formatBanner(server: RunningServer): string {
       `  (a token was generated because --host ${server.host} is reachable from other machines; pass --token or ${TOKEN_ENV} to choose one)`,
     );
   }
-  lines.push(`lab: start it with "npm start" and enter ${server.connectUrl} as the runner address`);
+  lines.push(
+    server.token === undefined
+      ? `lab: in the Runners view of the lab ("npm start"), add ${server.url}`
+      : `lab: in the Runners view of the lab ("npm start"), add ${server.url} with token ${server.token}`,
+  );
   lines.push(`results: ${server.resultsDir}`);
   lines.push('stop: Ctrl-C (running jobs are cancelled and their partial results saved)');
   return lines.join('\n') + '\n';

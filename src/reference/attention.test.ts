@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { AttentionConfig, InputTensors } from '../model/index.ts';
 import { referenceAttention, referenceRows } from './attention.ts';
-import { FULL_CHECK_WORK, SAMPLED_ROWS, TOLERANCE, checkOutput, compareRows, pickRows } from './check.ts';
+import {
+  FULL_CHECK_WORK,
+  SAMPLED_ROWS,
+  TOLERANCE,
+  checkOutput,
+  compareRows,
+  pickRows,
+} from './check.ts';
 import { randomInputs } from './inputs.ts';
 
 const cfg = (over: Partial<AttentionConfig> = {}): AttentionConfig => ({
@@ -23,11 +30,17 @@ function lseAttention(c: AttentionConfig, x: InputTensors): number[] {
     const at = (t: Float32Array, i: number, j: number): number => t[(bh * s + i) * d + j] ?? 0;
     for (let i = 0; i < s; i++) {
       const logits = Array.from({ length: s }, (_, j) =>
-        c.causal && j > i ? Number.NEGATIVE_INFINITY : scale * Array.from({ length: d }, (_, x2) => at(x.q, i, x2) * at(x.k, j, x2)).reduce((a, b) => a + b),
+        c.causal && j > i
+          ? Number.NEGATIVE_INFINITY
+          : scale *
+            Array.from({ length: d }, (_, x2) => at(x.q, i, x2) * at(x.k, j, x2)).reduce(
+              (a, b) => a + b,
+            ),
       );
       const m = Math.max(...logits);
       const lse = m + Math.log(logits.reduce((a, l) => a + Math.exp(l - m), 0));
-      for (let x2 = 0; x2 < d; x2++) out.push(logits.reduce((a, l, j) => a + Math.exp(l - lse) * at(x.v, j, x2), 0));
+      for (let x2 = 0; x2 < d; x2++)
+        out.push(logits.reduce((a, l, j) => a + Math.exp(l - lse) * at(x.v, j, x2), 0));
     }
   }
   return out;

@@ -32,7 +32,8 @@ describe('f32 → f16 rounding', () => {
     for (let h = 0; h < 65536; h++) {
       const exp = (h >> 10) & 0x1f;
       if (exp === 31 && (h & 0x3ff) !== 0) continue; // NaNs
-      if (back[h] !== h) throw new Error(`half 0x${h.toString(16)} came back as 0x${(back[h] ?? 0).toString(16)}`);
+      if (back[h] !== h)
+        throw new Error(`half 0x${h.toString(16)} came back as 0x${(back[h] ?? 0).toString(16)}`);
     }
     expect(widened[0x3c00]).toBe(1);
   });

@@ -3,7 +3,13 @@ import { randomTensor } from './inputs.ts';
 import { NpyError, readNpy, writeNpy } from './npy.ts';
 
 /** Builds an .npy file by hand (format 1.0), the way numpy.save lays it out. */
-function npyBytes(descr: string, shape: string, data: Uint8Array, version = 1, fortran = false): Uint8Array {
+function npyBytes(
+  descr: string,
+  shape: string,
+  data: Uint8Array,
+  version = 1,
+  fortran = false,
+): Uint8Array {
   let header = `{'descr': '${descr}', 'fortran_order': ${fortran ? 'True' : 'False'}, 'shape': ${shape}, }`;
   const pre = version === 1 ? 10 : 12;
   header += ' '.repeat((64 - ((pre + header.length + 1) % 64)) % 64) + '\n';
@@ -33,7 +39,10 @@ describe('npy round trip', () => {
     const halves = new Uint16Array([0x3c00, 0xc000, 0x3555, 0x0001, 0x7bff, 0x8000]);
     const expected = [1, -2, 0.333251953125, 2 ** -24, 65504, -0];
     for (const version of [1, 2]) {
-      const arr = readNpy(npyBytes('<f2', '(1, 1, 2, 3)', new Uint8Array(halves.buffer), version), 'k.npy');
+      const arr = readNpy(
+        npyBytes('<f2', '(1, 1, 2, 3)', new Uint8Array(halves.buffer), version),
+        'k.npy',
+      );
       expect(arr.dtype).toBe('f16');
       expect(arr.shape).toEqual([1, 1, 2, 3]);
       expect(Array.from(arr.data)).toEqual(expected);
@@ -52,11 +61,15 @@ describe('npy errors', () => {
 
   it('rejects truncated data with the sizes', () => {
     const bytes = npyBytes('<f4', '(2, 2)', payload).subarray(0, 128 + 10);
-    expect(() => readNpy(bytes, 'v.npy')).toThrow('v.npy: truncated data: shape (2, 2) needs 16 bytes, file has 10');
+    expect(() => readNpy(bytes, 'v.npy')).toThrow(
+      'v.npy: truncated data: shape (2, 2) needs 16 bytes, file has 10',
+    );
   });
 
   it('rejects a truncated header and a file that is not .npy', () => {
-    expect(() => readNpy(npyBytes('<f4', '(2, 2)', payload).subarray(0, 40), 'q.npy')).toThrow('q.npy: truncated header');
+    expect(() => readNpy(npyBytes('<f4', '(2, 2)', payload).subarray(0, 40), 'q.npy')).toThrow(
+      'q.npy: truncated header',
+    );
     expect(() => readNpy(new TextEncoder().encode('hello, not numpy'), 'q.npy')).toThrow(
       'q.npy: not an .npy file (magic bytes missing)',
     );
@@ -67,13 +80,17 @@ describe('npy errors', () => {
       "q.npy: dtype <f8 is not supported (use float32 '<f4' or float16 '<f2')",
     );
     expect(() => readNpy(npyBytes('>f4', '(2,)', payload), 'q.npy')).toThrow(NpyError);
-    expect(() => readNpy(npyBytes('<i4', '(2,)', payload), 'q.npy')).toThrow(/dtype <i4 is not supported/);
+    expect(() => readNpy(npyBytes('<i4', '(2,)', payload), 'q.npy')).toThrow(
+      /dtype <i4 is not supported/,
+    );
   });
 
   it('rejects Fortran order and a data/shape mismatch on write', () => {
     expect(() => readNpy(npyBytes('<f4', '(2, 2)', payload, 1, true), 'q.npy')).toThrow(
       'q.npy: Fortran-order arrays are not supported; save with C order',
     );
-    expect(() => writeNpy(new Float32Array(5), [2, 2])).toThrow('shape (2, 2) has 4 elements, data has 5');
+    expect(() => writeNpy(new Float32Array(5), [2, 2])).toThrow(
+      'shape (2, 2) has 4 elements, data has 5',
+    );
   });
 });

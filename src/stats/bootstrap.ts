@@ -90,10 +90,8 @@ export function bootstrapMedians(sorted: Float64Array, resamples: number, rng: R
       c = counts[j] ?? 0;
     }
     const lo = at(sorted, j);
-    if (odd) {
-      out[b] = lo;
-    } else if (cum + c > k) {
-      // The lower and upper middle ranks fall on the same order statistic.
+    if (odd || cum + c > k) {
+      // Odd n, or the lower and upper middle ranks fall on the same order statistic.
       out[b] = lo;
     } else {
       j++;

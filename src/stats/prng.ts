@@ -107,7 +107,8 @@ const LEMIRE_MAX = 2097152;
 const PAIR_MAX = 65536;
 
 /**
- * xoshiro128** with its state in four int32 fields; bulk draws go through `bulk`.
+ * xoshiro128** with its state in four int32 fields. The bulk methods (fillInts, addCounts) copy
+ * the state into locals for their loops: the bootstrap draws tens of millions of indices.
  */
 class Xoshiro128 implements Rng {
   private s0: number;

@@ -44,6 +44,13 @@ describe('summary paragraph', () => {
     expect(compare(base, base, { seed: 4 }).summary).toContain('Verdict: same');
   });
 
+  it('warns when a side has fewer than 10 samples, and only then', () => {
+    expect(compare([19, 22, 16, 29, 24], [20, 11, 17, 12]).summary).toContain(
+      'Caution: with fewer than 10 samples on a side',
+    );
+    expect(compare(base, cand, { resamples: 500 }).summary).not.toContain('Caution');
+  });
+
   it('formats numbers deterministically', () => {
     expect(decimalsForWidth(0.012, 1.3)).toBe(3);
     expect(decimalsForWidth(50, 12345)).toBe(0);

@@ -40,6 +40,9 @@ export interface SummaryInput {
   labels: { baseline: string; candidate: string };
 }
 
+/** Below this many samples on either side the paragraph warns that bootstrap CIs are unreliable. */
+export const SMALL_N = 10;
+
 const SUPERSCRIPT: Record<string, string> = {
   '-': '⁻',
   '0': '⁰',
@@ -145,5 +148,10 @@ export function summarize(s: SummaryInput): string {
     `Speedup (median of ${bl} / median of ${cl}): ${fixed(s.speedup.estimate, ds)}× (${conf} CI ${ci(s.speedup.ci, ds)}; ${method} bootstrap, ${grouped(s.resamples)} resamples).`,
     `Hodges–Lehmann shift ${fixed(s.hodgesLehmann, dm)} ${s.unit}; Hedges' g = ${fixed(s.hedgesG, 2)}; Cliff's δ = ${fixed(s.cliffsDelta, 2)}; Mann–Whitney U = ${u}, two-sided p ${formatP(s.mannWhitney.p)} (${test}).`,
     verdictSentence(s, ds),
+    ...(Math.min(s.baseline.n, s.candidate.n) < SMALL_N
+      ? [
+          `Caution: with fewer than ${SMALL_N} samples on a side, bootstrap intervals are unreliable (typically too narrow); collect more samples before relying on this verdict.`,
+        ]
+      : []),
   ].join(' ');
 }

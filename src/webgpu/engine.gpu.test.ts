@@ -23,7 +23,14 @@ afterAll(() => {
   engine.destroy();
 });
 
-const config: AttentionConfig = { batch: 1, heads: 2, seqLen: 45, headDim: 32, causal: true, dtype: 'f32' };
+const config: AttentionConfig = {
+  batch: 1,
+  heads: 2,
+  seqLen: 45,
+  headDim: 32,
+  causal: true,
+  dtype: 'f32',
+};
 
 describe('a full run', () => {
   it('checks, times with timestamp queries and writes a valid result file', async () => {
@@ -50,7 +57,12 @@ describe('a full run', () => {
     expect(file.status).toBe('completed');
     expect(file.target).toMatchObject({ backend: 'dawn', kernel: 'flash-f32' });
     expect(file.target.kernelParams).toMatchObject({ Br: 16, Bc: 8, workgroupSize: 16 });
-    expect(file.correctness).toMatchObject({ passed: true, rowsChecked: 90, rowsTotal: 90, reference: 'f64-cpu' });
+    expect(file.correctness).toMatchObject({
+      passed: true,
+      rowsChecked: 90,
+      rowsTotal: 90,
+      reference: 'f64-cpu',
+    });
     expect(checks).toBe(1);
     expect(file.samples.ms).toHaveLength(12);
     expect(streamed).toEqual(file.samples.ms);
@@ -62,7 +74,10 @@ describe('a full run', () => {
     expect(file.timing.dispatchesPerSample).toBe(1);
     expect(file.timing.warmup).toBeGreaterThanOrEqual(2 + 8); // warmup + one calibration round
     expect(file.timing.inputSets).toBe(8);
-    expect(file.env.adapter).toMatchObject({ vendor: expect.any(String) as string, runtime: expect.stringMatching(/^node-dawn /) as string });
+    expect(file.env.adapter).toMatchObject({
+      vendor: expect.any(String) as string,
+      runtime: expect.stringMatching(/^node-dawn /) as string,
+    });
     expect(file.env.adapter?.features).toContain('timestamp-query');
     expect(file.env.adapter?.limits.maxComputeWorkgroupStorageSize).toBeGreaterThanOrEqual(16_384);
     expect(file.env.host?.node).toBe(process.version);
@@ -96,7 +111,14 @@ describe('a full run', () => {
 
   it('stops on a time budget and on a CI target', async () => {
     const t0 = performance.now();
-    const timed = await engine.run({ config, kernel: 'flash-subgroup', stop: { kind: 'time', budgetMs: 400 }, cache: 'warm', seed: 7, warmup: 1 });
+    const timed = await engine.run({
+      config,
+      kernel: 'flash-subgroup',
+      stop: { kind: 'time', budgetMs: 400 },
+      cache: 'warm',
+      seed: 7,
+      warmup: 1,
+    });
     expect(timed.result.status).toBe('completed');
     expect(timed.result.samples.ms.length).toBeGreaterThan(0);
     expect(performance.now() - t0).toBeLessThan(20_000);
@@ -135,9 +157,26 @@ describe('a full run', () => {
   }, 60_000);
 
   it('returns the output of user inputs for --save-output, matching the reference', async () => {
-    const c: AttentionConfig = { batch: 2, heads: 1, seqLen: 19, headDim: 16, causal: false, dtype: 'f32', scale: 0.2 };
+    const c: AttentionConfig = {
+      batch: 2,
+      heads: 1,
+      seqLen: 19,
+      headDim: 16,
+      causal: false,
+      dtype: 'f32',
+      scale: 0.2,
+    };
     const inputs = randomInputs(c, 1234, 'normal');
-    const { result, output } = await engine.run({ config: c, kernel: 'flash-f32', stop: { kind: 'count', iterations: 2 }, cache: 'warm', seed: 1, warmup: 0, inputs, wantOutput: true });
+    const { result, output } = await engine.run({
+      config: c,
+      kernel: 'flash-f32',
+      stop: { kind: 'count', iterations: 2 },
+      cache: 'warm',
+      seed: 1,
+      warmup: 0,
+      inputs,
+      wantOutput: true,
+    });
     expect(result.status).toBe('completed');
     const ref = referenceAttention(c, inputs);
     expect(output).toHaveLength(ref.length);
@@ -158,7 +197,9 @@ describe('a full run', () => {
     expect(result.status).toBe('completed');
     expect(result.correctness?.tolerance).toBe(5e-3);
     expect(result.correctness?.relL2Err).toBeGreaterThan(1e-6); // f16 storage really rounds
-    expect(result.target.kernelParams.math).toBe(engine.traits.features.has('shader-f16') ? 'f16' : 'f32 (no shader-f16)');
+    expect(result.target.kernelParams.math).toBe(
+      engine.traits.features.has('shader-f16') ? 'f16' : 'f32 (no shader-f16)',
+    );
   }, 60_000);
 });
 
@@ -172,7 +213,14 @@ describe('failures and refusals', () => {
     const bad = await openNodeEngine({ sources: { ...sources, [file]: broken } });
     try {
       let sampled = 0;
-      const { result } = await bad.run({ config, kernel: 'flash-f32', stop: { kind: 'count', iterations: 5 }, cache: 'warm', seed: 11, onSamples: () => (sampled += 1) });
+      const { result } = await bad.run({
+        config,
+        kernel: 'flash-f32',
+        stop: { kind: 'count', iterations: 5 },
+        cache: 'warm',
+        seed: 11,
+        onSamples: () => (sampled += 1),
+      });
       expect(result.status).toBe('failed');
       expect(result.error?.code).toBe('correctness-failed');
       expect(result.correctness?.passed).toBe(false);
@@ -189,7 +237,9 @@ describe('failures and refusals', () => {
   it('fails a kernel with slightly wrong math against the f32 tolerance', async () => {
     const sources = await loadNodeShaderSources();
     const file = 'flash-f32/flash_f32.wgsl';
-    const bad = await openNodeEngine({ sources: { ...sources, [file]: (sources[file] ?? '').replace('l += p;', 'l += p * 1.0001;') } });
+    const bad = await openNodeEngine({
+      sources: { ...sources, [file]: (sources[file] ?? '').replace('l += p;', 'l += p * 1.0001;') },
+    });
     try {
       const { correctness } = await bad.check(config, 'flash-f32', { seed: 12 });
       expect(correctness.passed).toBe(false);
@@ -201,13 +251,36 @@ describe('failures and refusals', () => {
   }, 60_000);
 
   it('refuses oversized configs with the numbers before allocating', async () => {
-    const huge: AttentionConfig = { batch: 1, heads: 16, seqLen: 8192, headDim: 64, causal: false, dtype: 'f32' };
+    const huge: AttentionConfig = {
+      batch: 1,
+      heads: 16,
+      seqLen: 8192,
+      headDim: 64,
+      causal: false,
+      dtype: 'f32',
+    };
     const limit = engine.traits.limits.maxStorageBufferBindingSize;
-    await expect(engine.run({ config: huge, kernel: 'naive-f32', stop: { kind: 'count', iterations: 1 }, cache: 'warm', seed: 1 })).rejects.toThrow(
-      new RegExp(`S×S score matrix .* needs 4\\.00 GiB \\(4294967296 bytes\\) in one buffer, but this adapter's max\\w+ is .* \\(${Math.min(limit, engine.traits.limits.maxBufferSize)} bytes\\)`),
+    await expect(
+      engine.run({
+        config: huge,
+        kernel: 'naive-f32',
+        stop: { kind: 'count', iterations: 1 },
+        cache: 'warm',
+        seed: 1,
+      }),
+    ).rejects.toThrow(
+      new RegExp(
+        `S×S score matrix .* needs 4\\.00 GiB \\(4294967296 bytes\\) in one buffer, but this adapter's max\\w+ is .* \\(${Math.min(limit, engine.traits.limits.maxBufferSize)} bytes\\)`,
+      ),
     );
     const err = await engine
-      .run({ config: { ...huge, batch: 4096, heads: 1024, seqLen: 65_536 }, kernel: 'flash-f32', stop: { kind: 'count', iterations: 1 }, cache: 'warm', seed: 1 })
+      .run({
+        config: { ...huge, batch: 4096, heads: 1024, seqLen: 65_536 },
+        kernel: 'flash-f32',
+        stop: { kind: 'count', iterations: 1 },
+        cache: 'warm',
+        seed: 1,
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EngineError);
     expect((err as EngineError).code).toBe('too-large-for-device');
@@ -219,7 +292,13 @@ describe('failures and refusals', () => {
     doomed.destroy();
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(doomed.lost).toBe(true);
-    const { result } = await doomed.run({ config, kernel: 'flash-f32', stop: { kind: 'count', iterations: 2 }, cache: 'warm', seed: 1 });
+    const { result } = await doomed.run({
+      config,
+      kernel: 'flash-f32',
+      stop: { kind: 'count', iterations: 2 },
+      cache: 'warm',
+      seed: 1,
+    });
     expect(result.status).toBe('failed');
     expect(result.error?.message).toMatch(/lost|destroyed/i);
     const fresh = await openNodeEngine();

@@ -15,7 +15,13 @@ import {
  * with gaps between passes, read through a clock that rounds down to `quantumNs` (as browsers
  * quantize), starting at a large boot-time offset.
  */
-function tickStream(opts: { samples: number; k: number; kernelNs: number; quantumNs: number; seed: number }): bigint[] {
+function tickStream(opts: {
+  samples: number;
+  k: number;
+  kernelNs: number;
+  quantumNs: number;
+  seed: number;
+}): bigint[] {
   const rng = createRng(opts.seed);
   const q = BigInt(opts.quantumNs);
   let t = 987_654_321_012_345n; // ~11 days of uptime in ns: beyond 2^53 ns would lose precision as numbers
@@ -30,7 +36,11 @@ function tickStream(opts: { samples: number; k: number; kernelNs: number; quantu
 }
 
 /** Calibrates k against a synthetic device the way measure.ts does. */
-function calibrate(kernelNs: number, quantumNs: number, seed: number): { k: number; spans: number[] } {
+function calibrate(
+  kernelNs: number,
+  quantumNs: number,
+  seed: number,
+): { k: number; spans: number[] } {
   let k = 1;
   const all: bigint[] = [];
   for (let round = 0; round < 8; round++) {
@@ -92,14 +102,19 @@ describe('planDispatches', () => {
     [1_000, 100_000],
     [52_000, 65_536],
     [900, 1_000],
-  ])('calibrates a %d ns kernel under a %d ns quantum so samples span ≥ 100 quanta', (kernelNs, quantumNs) => {
-    const { k, spans } = calibrate(kernelNs, quantumNs, kernelNs);
-    const sorted = [...spans].sort((a, b) => a - b);
-    const median = sorted[sorted.length >> 1] ?? 0;
-    expect(median).toBeGreaterThanOrEqual(MIN_QUANTA_PER_SAMPLE * quantumNs);
-    // …and not wastefully more than ~2× what is needed.
-    expect(k * kernelNs).toBeLessThan(2 * 1.25 * MIN_QUANTA_PER_SAMPLE * quantumNs + 2 * kernelNs);
-  });
+  ])(
+    'calibrates a %d ns kernel under a %d ns quantum so samples span ≥ 100 quanta',
+    (kernelNs, quantumNs) => {
+      const { k, spans } = calibrate(kernelNs, quantumNs, kernelNs);
+      const sorted = [...spans].sort((a, b) => a - b);
+      const median = sorted[sorted.length >> 1] ?? 0;
+      expect(median).toBeGreaterThanOrEqual(MIN_QUANTA_PER_SAMPLE * quantumNs);
+      // …and not wastefully more than ~2× what is needed.
+      expect(k * kernelNs).toBeLessThan(
+        2 * 1.25 * MIN_QUANTA_PER_SAMPLE * quantumNs + 2 * kernelNs,
+      );
+    },
+  );
 });
 
 describe('samples from ticks', () => {

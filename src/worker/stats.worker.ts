@@ -34,9 +34,17 @@ export interface StatsApi {
   /** Bootstrap CI of the median (src/stats `bootstrapCI`). */
   bootstrapCI(samples: Float64Array, options?: PortableBootstrapOptions): Interval;
   /** Full comparison, baseline first (src/stats `compare`). */
-  compare(baseline: Float64Array, candidate: Float64Array, options?: CompareOptions): ComparisonResult;
+  compare(
+    baseline: Float64Array,
+    candidate: Float64Array,
+    options?: CompareOptions,
+  ): ComparisonResult;
   /** Comparison plus chart-ready distributions of both sides. */
-  compareView(baseline: Float64Array, candidate: Float64Array, options?: CompareOptions): CompareView;
+  compareView(
+    baseline: Float64Array,
+    candidate: Float64Array,
+    options?: CompareOptions,
+  ): CompareView;
   /** Median, BCa CI, TFLOP/s and GB/s of samples (model `deriveFigures`). */
   derive(config: AttentionConfig, ms: Float64Array, seed: number): Derived | null;
   /** Speedups over a baseline target at each sweep size, and their geomean. */

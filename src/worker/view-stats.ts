@@ -90,7 +90,9 @@ export class LiveAccumulator {
     for (let i = 0; i < ms.length; i++) {
       const v = ms[i];
       if (v === undefined || !Number.isFinite(v)) {
-        throw new RangeError(`live samples: value at index ${i} is ${String(v)}; expected a finite number`);
+        throw new RangeError(
+          `live samples: value at index ${i} is ${String(v)}; expected a finite number`,
+        );
       }
     }
     if (this.#n + ms.length > this.#data.length) {
@@ -290,7 +292,12 @@ export function sweepSpeedups(
       const base = cells.find((c) => c.target === baseline && c.size === cell.size);
       if (!base || base.ms.length === 0 || cell.ms.length === 0) continue;
       const r = compare(base.ms, cell.ms, options);
-      points.push({ size: cell.size, estimate: r.speedup.estimate, ci: r.speedup.ci, verdict: r.verdict });
+      points.push({
+        size: cell.size,
+        estimate: r.speedup.estimate,
+        ci: r.speedup.ci,
+        verdict: r.verdict,
+      });
     }
     points.sort((a, b) => a.size - b.size);
     return {

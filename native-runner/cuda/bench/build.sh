@@ -26,16 +26,25 @@ echo "nvcc: $("$nvcc" --version | tail -1)" >&2
 echo "flags: ${flags[*]}" >&2
 printf '%s\n' "${flags[*]}" >"$out/flags.txt"
 
+# An object is up to date when it is newer than its source and every header nvcc reported it
+# includes (-MD dependency files), and was built with the same flags.
+up_to_date() {
+  local obj="$1" dep="$1.d"
+  [[ -f "$obj" && -f "$dep" && "$(cat "$out/obj/.flags" 2>/dev/null)" == "${flags[*]}" ]] || return 1
+  local f
+  for f in $(sed -e 's/^[^:]*://' -e 's/\\$//' "$dep"); do
+    [[ "$f" -nt "$obj" ]] && return 1
+  done
+  return 0
+}
+
 pids=()
 for src in "${sources[@]}"; do
   obj="$out/obj/$(basename "${src%.cu}").o"
-  # Skip up-to-date objects (sources and every header they may include).
-  if [[ -f "$obj" && "$obj" -nt "$src" && -z "$(find "$cuda_dir" -maxdepth 1 -name '*.cuh' -newer "$obj")" \
-        && "$(cat "$out/obj/.flags" 2>/dev/null)" == "${flags[*]}" ]]; then
-    continue
-  fi
+  up_to_date "$obj" && continue
   while (( $(jobs -rp | wc -l) >= jobs )); do wait -n; done
-  ( "$nvcc" "${flags[@]}" -c -o "$obj" "$src" 2>"$obj.log" || { cat "$obj.log" >&2; exit 1; } ) &
+  ( "$nvcc" "${flags[@]}" -MD -MF "$obj.d" -c -o "$obj" "$src" 2>"$obj.log" \
+      || { cat "$obj.log" >&2; exit 1; } ) &
   pids+=($!)
 done
 status=0

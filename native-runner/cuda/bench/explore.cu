@@ -1,8 +1,10 @@
 // Tile-geometry and feature variants of the flash_mma.cuh template, built into the benchmark
 // library only (not the harness): one benchmark run measures them beside the numbered versions,
 // and the winners become the next numbered version. Head dims 64 and 128 only (the benchmark's
-// shapes). Round 1 (flash-x-c: 4w×32 rows with Bc 128 / Bc 32 + Q in registers; flash-x-d:
-// 8w×16 rows, Bc 128 / Bc 32) lost to v2–v4 everywhere: see BENCHMARKS.md.
+// shapes). Earlier rounds are recorded in BENCHMARKS.md ("CUDA flash kernel notes"): round 1
+// (4w×32 rows with Bc 128 / Bc 32 and Q in registers; 8w×16 rows with Bc 128 / Bc 32) lost to
+// v2–v4 everywhere; round 2 measured lean addressing alone (v3 geometry) and lean + lazy on v4's
+// geometry, both behind flash-v5.
 #include "../common.cuh"
 #include "../flash_mma.cuh"
 
@@ -16,18 +18,6 @@ constexpr int kLL = flash_mma::kLeanAddressing | flash_mma::kLazyRescale;
 template <int D>
 struct PickA {
   using type = Geometry<D, 4, 1, 64, true, 1, kLL>;
-  using causal_type = type;
-};
-// flash-x-b: lean + lazy on v4's geometry (8 warps × 16 rows, 128-row blocks).
-template <int D>
-struct PickB {
-  using type = Geometry<D, 8, 1, 64, true, 1, kLL>;
-  using causal_type = type;
-};
-// flash-x-c: lean addressing only on v3's geometry (isolates the spill fix from lazy rescale).
-template <int D>
-struct PickC {
-  using type = Geometry<D, 4, 2, 64, (D < 128), 1, flash_mma::kLeanAddressing>;
   using causal_type = type;
 };
 // flash-x-d: lean + lazy, 8 warps × 32 rows (256-row blocks: one K/V copy feeds 256 rows).
@@ -56,8 +46,6 @@ void params(JsonWriter& w, const DeviceProblem& p) {
   const RegisterKernel kRegister##NAME(&k##NAME);
 
 ATTNLAB_VARIANT(A, "flash-x-a", "variant: v2 geometry + lean addressing + lazy rescale")
-ATTNLAB_VARIANT(B, "flash-x-b", "variant: v4 geometry + lean addressing + lazy rescale")
-ATTNLAB_VARIANT(C, "flash-x-c", "variant: v3 geometry + lean addressing")
 ATTNLAB_VARIANT(D, "flash-x-d", "variant: 8 warps × 32 rows + lean addressing + lazy rescale")
 
 }  // namespace explore

@@ -6,8 +6,8 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseHarnessLine } from '../../../src/model/index.ts';
-import { ensureBuilt, findNvcc, isFresh, runBuild } from '../build.ts';
+import { kernelInfoSchema, parseHarnessLine } from '../../../src/model/index.ts';
+import { ensureBuilt, findNvcc, isFresh, runBuild, tmpOutput } from '../build.ts';
 import type { BuildPlan } from '../build.ts';
 import { BUILD_ROOT, NATIVE_ROOT } from './host.ts';
 
@@ -42,9 +42,16 @@ describe('cuda harness build', () => {
     const harness = await ensureBuilt('cuda', { archs: ['90'] });
     const list = await exec(harness, ['--list']);
     expect(list.code).toBe(0);
-    expect(list.stdout.split('\n').map((l) => l.split('\t')[0])).toEqual(
-      expect.arrayContaining(['naive-f32', 'flash-v1']),
-    );
+    const kernels = list.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => kernelInfoSchema.parse(JSON.parse(l)));
+    expect(kernels.find((k) => k.id === 'flash-v1')).toMatchObject({
+      dtypes: ['f16', 'bf16'],
+      headDims: [32, 64, 128],
+      causal: true,
+    });
+    expect(kernels.find((k) => k.id === 'naive-f32')?.headDims).toHaveLength(32);
 
     const bad = await exec(harness, ['--kernel', 'flash-v1', '--seq', '0']);
     expect(bad.code).toBe(2);
@@ -80,13 +87,11 @@ describe('cuda harness build', () => {
       sources: ['emulate_flash.cu', 'flash_v1.cuh', 'common.cuh']
         .map((f) => join(cuda, f))
         .concat(['harness_common.hpp', 'reference.hpp'].map((f) => join(NATIVE_ROOT, 'cpu', f))),
-      command: nvcc ?? 'nvcc',
-      args: [
-        ...flags.split(' '),
-        '-o',
-        `${output}.tmp${process.pid}`,
-        join(cuda, 'emulate_flash.cu'),
-      ],
+      compile: [],
+      link: {
+        command: nvcc ?? 'nvcc',
+        args: [...flags.split(' '), '-o', tmpOutput({ output }), join(cuda, 'emulate_flash.cu')],
+      },
       flags,
     };
     if (!isFresh(plan)) await runBuild(plan);

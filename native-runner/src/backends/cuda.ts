@@ -4,14 +4,19 @@
  * of sm_80/89/90 by `npm run build:native`). Present when an NVIDIA GPU (compute capability
  * ≥ 8.0) and nvcc or a built harness are found; otherwise absent with the reason.
  */
+import { kernelInfoSchema } from '../../../src/model/index.ts';
 import type { BackendInfo, Env, KernelInfo } from '../../../src/model/index.ts';
 import { RunnerError } from '../backend.ts';
+import type { JobRequest } from '../backend.ts';
 import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild } from '../build.ts';
 import type { HarnessCommand } from '../driver.ts';
 import { hostEnv, probe } from './host.ts';
 import { ANY_HEAD_DIM, NativeBackend, readHelloEnv } from './native.ts';
 
-/** The CUDA harness's kernels. */
+/**
+ * The kernels known before the harness is built. Once built, the harness's own list (`--list`:
+ * every flash_*.cu that registered itself) replaces it.
+ */
 export const CUDA_KERNELS: readonly KernelInfo[] = [
   {
     id: 'flash-v1',
@@ -53,6 +58,22 @@ export function parseSmi(stdout: string): SmiGpu | null {
   return { name, computeCapability: cc, memoryMiB: Number(mem ?? 0) || 0, driver: driver ?? '' };
 }
 
+/** Parses `attnlab-cuda --list` (one kernel as JSON per line); null when it is not that. */
+export function parseKernelList(stdout: string): KernelInfo[] | null {
+  const kernels: KernelInfo[] = [];
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const parsed = kernelInfoSchema.safeParse(JSON.parse(line));
+      if (!parsed.success) return null;
+      kernels.push(parsed.data);
+    } catch {
+      return null;
+    }
+  }
+  return kernels.length > 0 ? kernels : null;
+}
+
 /** `9.0` → `90`, `12.0` → `120`. */
 export function archOf(computeCapability: string): string {
   return computeCapability.replace('.', '');
@@ -61,10 +82,39 @@ export function archOf(computeCapability: string): string {
 /** The `cuda` backend. */
 export class CudaBackend extends NativeBackend {
   readonly id = 'cuda';
-  protected readonly kernels = CUDA_KERNELS;
   protected readonly timingMethod = 'cuda-event' as const;
   protected readonly memoryModel = 'cuda' as const;
   private gpu: SmiGpu | null = null;
+  private listed: KernelInfo[] | null = null;
+
+  /** The built harness's kernels, or the ones known before it is built. */
+  protected get kernels(): readonly KernelInfo[] {
+    return this.listed ?? CUDA_KERNELS;
+  }
+
+  /**
+   * Before the harness is built, a kernel id this file does not know may still be a flash_*.cu
+   * version that registers itself: it goes to the harness, which refuses it if it is unknown.
+   */
+  override validate(request: JobRequest): KernelInfo {
+    if (this.listed === null && !CUDA_KERNELS.some((k) => k.id === request.kernel)) {
+      return {
+        id: request.kernel,
+        description: 'a kernel of the CUDA harness (not yet built)',
+        dtypes: [request.config.dtype],
+        headDims: [request.config.headDim],
+        causal: true,
+        available: true,
+      };
+    }
+    return super.validate(request);
+  }
+
+  /** Reads the kernel list of a built harness. */
+  private async readList(harness: string): Promise<void> {
+    const out = await probe(harness, ['--list']);
+    this.listed = (out.ok ? parseKernelList(out.stdout) : null) ?? this.listed;
+  }
 
   protected async probe(): Promise<BackendInfo> {
     const absent = (reason: string, device?: string): BackendInfo => ({
@@ -90,9 +140,9 @@ export class CudaBackend extends NativeBackend {
         device,
       );
     }
-    const built =
-      isFresh(planBuild('cuda')) ||
-      isFresh(planBuild('cuda', { archs: [archOf(gpu.computeCapability)] }));
+    const arch = archOf(gpu.computeCapability);
+    const built = [planBuild('cuda'), planBuild('cuda', { archs: [arch] })].find(isFresh);
+    if (built) await this.readList(built.output);
     const nvcc = findNvcc();
     if (!built && !nvcc) {
       return absent(
@@ -112,7 +162,9 @@ export class CudaBackend extends NativeBackend {
   protected async harness(): Promise<HarnessCommand> {
     const arch = this.gpu ? archOf(this.gpu.computeCapability) : undefined;
     try {
-      return { command: await ensureBuilt('cuda', arch ? { archs: [arch] } : {}), args: [] };
+      const harness = await ensureBuilt('cuda', arch ? { archs: [arch] } : {});
+      if (this.listed === null) await this.readList(harness);
+      return { command: harness, args: [] };
     } catch (err) {
       if (err instanceof BuildError && err.message.startsWith('nvcc not found')) {
         throw new RunnerError('unsupported', err.message);

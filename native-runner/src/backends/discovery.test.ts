@@ -4,10 +4,10 @@
  * ATTNLAB_PYTHON), so every branch is exercised on any machine; request validation and the CPU
  * backend's real fingerprint are checked too.
  */
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { backendInfoSchema, envSchema, validateConfig } from '../../../src/model/index.ts';
 import { RunnerError } from '../backend.ts';
 import type { JobRequest } from '../backend.ts';
@@ -17,6 +17,9 @@ import { CudaBackend, archOf, parseSmi } from './cuda.ts';
 import { SdpaBackend } from './sdpa.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'attnlab-discover-'));
+afterAll(() => {
+  rmSync(root, { recursive: true, force: true });
+});
 const savedPath = process.env.PATH;
 const savedPython = process.env.ATTNLAB_PYTHON;
 
@@ -44,14 +47,15 @@ const H100 = 'NVIDIA H100 80GB HBM3, 9.0, 81559, 580.65.06';
 
 describe('cuda discovery', () => {
   it('finds a GPU through nvidia-smi and nvcc', async () => {
-    process.env.PATH =
-      toolDir('gpu', { 'nvidia-smi': { output: H100 }, nvcc: { output: '' } }) +
-      delimiter +
-      savedPath;
+    const tools = toolDir('gpu', { 'nvidia-smi': { output: H100 }, nvcc: { output: '' } });
+    process.env.PATH = `${tools}${delimiter}${savedPath ?? ''}`;
     const info = backendInfoSchema.parse(await new CudaBackend().discover());
     expect(info.available).toBe(true);
     expect(info.device).toBe('NVIDIA H100 80GB HBM3 (cc 9.0, 81559 MiB)');
-    expect(info.kernels.map((k) => k.id)).toEqual(['flash-v1', 'naive-f32']);
+    // The static list, or a built harness's own list (which may hold more flash_*.cu versions).
+    expect(info.kernels.map((k) => k.id)).toEqual(
+      expect.arrayContaining(['flash-v1', 'naive-f32']),
+    );
     expect(info.kernels.find((k) => k.id === 'flash-v1')).toMatchObject({
       dtypes: ['f16', 'bf16'],
       headDims: [32, 64, 128],
@@ -152,10 +156,11 @@ describe('sdpa discovery', () => {
 });
 
 describe('cpu backend and the registry', () => {
-  it('lists cuda, sdpa, cpu; each discovery is schema-valid', async () => {
-    const backends = createBackends();
-    expect(backends.map((b) => b.id)).toEqual(['cuda', 'sdpa', 'cpu']);
-    const cpu = backendInfoSchema.parse(await (backends[2] ?? new CpuBackend()).discover());
+  it('lists the GPU backends first and cpu last; the cpu discovery is schema-valid', async () => {
+    const ids = createBackends().map((b) => b.id);
+    expect(ids.slice(0, 2)).toEqual(['cuda', 'sdpa']);
+    expect(ids.at(-1)).toBe('cpu');
+    const cpu = backendInfoSchema.parse(await new CpuBackend().discover());
     expect(cpu.available).toBe(true);
     expect(cpu.device).toMatch(/\(\d+ threads\)$/);
     expect(cpu.kernels.map((k) => k.id)).toEqual(['cpu-flash-f32', 'cpu-naive-f32']);

@@ -4,16 +4,19 @@
  * seeded inputs as the C++ harnesses (including the int64 path torch takes on the GPU).
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseHarnessLine, validateConfig } from '../../../src/model/index.ts';
 import { runHarness } from '../driver.ts';
 import { nativeInputs } from './seeded-inputs.ts';
 import { SDPA_SCRIPT } from './sdpa.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attnlab-sdpa-'));
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
 // A `torch` package that fails to import, first on PYTHONPATH: "no torch" whatever is installed.
 mkdirSync(join(dir, 'notorch', 'torch'), { recursive: true });
 writeFileSync(

@@ -13,11 +13,13 @@ import { encodeServerMessage, errorMessage } from './wire.ts';
 
 /** What a connection needs from its server. */
 export interface ConnectionSettings {
+  /** The runner that takes this client's runs. */
   runner: Runner;
   /** The runner's token; undefined when none is required. */
   token: string | undefined;
   /** A client that lets this many bytes pile up unread is disconnected. */
   maxBufferedBytes: number;
+  /** Writes a line to the runner's log. */
   log(line: string): void;
 }
 
@@ -70,8 +72,10 @@ export class Connection {
       text = encoded.text;
     } else {
       this.settings.log(`${this.label}: runner bug: ${encoded.error}`);
-      const id = 'id' in message ? message.id : undefined;
-      const fallback = encodeServerMessage(errorMessage('internal', encoded.error, id));
+      // Only a run's final message may become an error with its id (that id's run ends there);
+      // an invalid progress or samples message is dropped, not turned into a false ending.
+      if (message.type !== 'runDone' && message.type !== 'error') return;
+      const fallback = encodeServerMessage(errorMessage('internal', encoded.error, message.id));
       if (!fallback.ok) return;
       text = fallback.text;
     }

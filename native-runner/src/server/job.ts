@@ -32,9 +32,11 @@ const MAX_BATCH = 4096;
 
 /** What a job needs from the runner and its connection. */
 export interface JobContext {
+  /** The backend that runs the job. */
   backend: Backend;
   /** Fingerprint of the backend's device, for results the runner writes itself. */
   env: Env;
+  /** Where the final result is written. */
   store: ResultStore;
   /** Wall-time limit of a running job, ms. */
   timeoutMs: number;
@@ -42,6 +44,7 @@ export interface JobContext {
   cancelGraceMs: number;
   /** Longest time a sample waits before it is sent, ms. */
   flushMs: number;
+  /** Writes a line to the runner's log. */
   log(line: string): void;
   /** Sends to the job's client; a no-op once the client is gone. */
   send(message: ServerMessageInput): void;

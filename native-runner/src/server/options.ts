@@ -43,25 +43,16 @@ export interface ServerOptions {
 }
 
 /** Options with defaults applied (runnerId stays optional: the server makes one). */
-export interface ResolvedOptions {
-  host: string;
-  port: number;
+export type ResolvedOptions = Required<
+  Omit<ServerOptions, 'token' | 'idleTimeoutMs' | 'runnerId'>
+> & {
+  /** Token clients must present; undefined: none given. */
   token: string | undefined;
-  allowOrigins: readonly string[];
-  resultsDir: string;
-  jobTimeoutMs: number;
-  queueLimit: number;
-  backends: readonly Backend[];
-  laneOf: (backendId: string) => string;
-  cancelGraceMs: number;
-  flushMs: number;
-  discoverTimeoutMs: number;
+  /** Passed to backends; undefined: the backend's default. */
   idleTimeoutMs: number | undefined;
-  maxConnections: number;
-  maxBufferedBytes: number;
+  /** Runner id; undefined: the server makes one. */
   runnerId: string | undefined;
-  log: (line: string) => void;
-}
+};
 
 /** Default lanes: the CPU backend has its own; every other backend shares the GPU. */
 export function defaultLaneOf(backendId: string): string {

@@ -59,13 +59,19 @@ const TIMING_BY_BACKEND: Record<string, Timing['method']> = {
 
 /** What a runner-written result needs besides the observed events. */
 export interface SynthesisInput {
+  /** The job's request. */
   request: JobRequest;
+  /** Backend that ran (or was to run) the job. */
   backendId: string;
+  /** Environment fingerprint to store. */
   env: Env;
   /** ISO time the job was accepted or started. */
   createdAt: string;
+  /** What the runner saw of the job. */
   observed: Observed;
+  /** How the job ended. */
   status: 'failed' | 'cancelled';
+  /** Why it ended. */
   error: { code: string; message: string };
 }
 

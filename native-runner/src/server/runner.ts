@@ -2,7 +2,12 @@
  * The runner's core, independent of WebSockets: the discovered backends, the device lanes and
  * the jobs in them. Connections hand it validated `run` requests and cancels.
  */
-import { PROTOCOL_VERSION, backendInfoSchema, formatIssues } from '../../../src/model/index.ts';
+import {
+  PROTOCOL_VERSION,
+  backendInfoSchema,
+  envSchema,
+  formatIssues,
+} from '../../../src/model/index.ts';
 import { toolInfo } from '../../../src/cli/tool.ts';
 import type {
   BackendInfo,
@@ -12,6 +17,7 @@ import type {
   ServerMessageInput,
 } from '../../../src/model/index.ts';
 import type { Backend, JobRequest } from '../backend.ts';
+import type { ResolvedOptions } from './options.ts';
 import { mergeEnvs, runnerEnv } from './env.ts';
 import { Job } from './job.ts';
 import { Lane } from './lanes.ts';
@@ -19,20 +25,23 @@ import { describeThrown } from './outcome.ts';
 import type { StopCause } from './outcome.ts';
 import { ResultStore } from './results.ts';
 
-/** Settings of the runner core (see `ServerOptions` for their meaning and defaults). */
-export interface RunnerSettings {
-  backends: readonly Backend[];
-  resultsDir: string;
-  jobTimeoutMs: number;
-  queueLimit: number;
-  cancelGraceMs: number;
-  flushMs: number;
-  discoverTimeoutMs: number;
-  idleTimeoutMs: number | undefined;
-  laneOf: (backendId: string) => string;
+/** Settings of the runner core (see `ServerOptions` for each one's meaning and default). */
+export type RunnerSettings = Pick<
+  ResolvedOptions,
+  | 'backends'
+  | 'resultsDir'
+  | 'jobTimeoutMs'
+  | 'queueLimit'
+  | 'cancelGraceMs'
+  | 'flushMs'
+  | 'discoverTimeoutMs'
+  | 'idleTimeoutMs'
+  | 'laneOf'
+  | 'log'
+> & {
+  /** This runner's id. */
   runnerId: string;
-  log: (line: string) => void;
-}
+};
 
 /** Outcome of submitting a run. */
 export type Submitted =
@@ -83,7 +92,18 @@ async function discoverOne(
   let env: Env = {};
   if (info.available) {
     try {
-      env = await withTimeout(backend.env(), settings.discoverTimeoutMs, `${backend.id}: env`);
+      const raw = await withTimeout(
+        backend.env(),
+        settings.discoverTimeoutMs,
+        `${backend.id}: env`,
+      );
+      // A malformed fingerprint must not make every `welcome` invalid.
+      const parsed = envSchema.safeParse(raw);
+      if (parsed.success) env = parsed.data;
+      else {
+        const why = formatIssues(parsed.error).join('; ');
+        settings.log(`backend ${backend.id}: invalid environment fingerprint ignored: ${why}`);
+      }
     } catch (err) {
       settings.log(
         `backend ${backend.id}: no environment fingerprint: ${describeThrown(err).message}`,
@@ -93,14 +113,15 @@ async function discoverOne(
   return { info, env };
 }
 
-/** Checks a request against what the backend and kernel offer; returns the refusal, if any. */
-function refusal(
+/** Checks a request against what the backend and kernel offer: its entry, or the refusal. */
+function admit(
   entries: ReadonlyMap<string, Entry>,
   msg: RunRequest,
-): { code: ErrorCode; message: string } | undefined {
+): { ok: true; entry: Entry } | { ok: false; code: ErrorCode; message: string } {
   const entry = entries.get(msg.backend);
   if (!entry) {
     return {
+      ok: false,
       code: 'unknown-backend',
       message: `backend: unknown backend "${msg.backend}" (this runner has ${[...entries.keys()].join(', ') || 'none'})`,
     };
@@ -108,6 +129,7 @@ function refusal(
   const { info } = entry;
   if (!info.available) {
     return {
+      ok: false,
       code: 'unsupported',
       message: `backend: ${info.id} is not available on this runner: ${info.reason ?? 'no reason given'}`,
     };
@@ -115,12 +137,14 @@ function refusal(
   const kernel = info.kernels.find((k) => k.id === msg.kernel);
   if (!kernel) {
     return {
+      ok: false,
       code: 'unknown-kernel',
       message: `kernel: backend ${info.id} has no kernel "${msg.kernel}" (choose ${info.kernels.map((k) => k.id).join(', ') || 'none'})`,
     };
   }
   if (!kernel.available) {
     return {
+      ok: false,
       code: 'unsupported',
       message: `kernel: ${info.id}/${kernel.id} is not available here: ${kernel.reason ?? 'no reason given'}`,
     };
@@ -128,23 +152,26 @@ function refusal(
   const { dtype, headDim, causal } = msg.config;
   if (!kernel.dtypes.includes(dtype)) {
     return {
+      ok: false,
       code: 'unsupported',
       message: `config.dtype: ${info.id}/${kernel.id} supports ${kernel.dtypes.join(', ')} (got ${dtype})`,
     };
   }
   if (!kernel.headDims.includes(headDim)) {
     return {
+      ok: false,
       code: 'unsupported',
       message: `config.headDim: ${info.id}/${kernel.id} supports ${kernel.headDims.join(', ')} (got ${headDim})`,
     };
   }
   if (causal && !kernel.causal) {
     return {
+      ok: false,
       code: 'unsupported',
       message: `config.causal: ${info.id}/${kernel.id} has no causal variant (got true)`,
     };
   }
-  return undefined;
+  return { ok: true, entry };
 }
 
 /** Backends, lanes and jobs of one runner. */
@@ -224,10 +251,9 @@ export class Runner {
   submit(msg: RunRequest, send: (message: ServerMessageInput) => void): Submitted {
     if (this.closing)
       return { ok: false, code: 'unsupported', message: 'the runner is shutting down' };
-    const refused = refusal(this.entries, msg);
-    if (refused) return { ok: false, ...refused };
-    const entry = this.entries.get(msg.backend);
-    if (!entry) return { ok: false, code: 'unknown-backend', message: `backend: ${msg.backend}` };
+    const admitted = admit(this.entries, msg);
+    if (!admitted.ok) return admitted;
+    const { entry } = admitted;
     const request: JobRequest = {
       id: msg.id,
       config: msg.config,

@@ -33,7 +33,11 @@ function serve(args: string[]): Promise<Served> {
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => (stderr += chunk));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const exit = new Promise<number | null>((resolve) => {
+    child.on('exit', (code) => {
+      resolve(code);
+    });
+  });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: child.stdout });
@@ -83,7 +87,8 @@ describe('attnlab serve', () => {
     const c = await TestClient.open(s.url);
     c.send({ type: 'hello' });
     const welcome = await c.waitFor(is.welcome);
-    expect(welcome.backends.map((b) => b.id)).toEqual(['cuda', 'sdpa', 'cpu']);
+    expect(welcome.backends.find((b) => b.id === 'cpu')?.available).toBe(true);
+    expect(welcome.backends.filter((b) => !b.available && (b.reason ?? '') === '')).toEqual([]);
     c.send({
       type: 'run',
       id: 'cli-run',
@@ -171,6 +176,7 @@ describe('flags and banner', () => {
       expect(banner).toContain(`connect: ${t.server.connectUrl}`);
       expect(t.server.connectUrl).toContain(`?token=${t.server.token ?? 'missing'}`);
       expect(banner).toMatch(/a token was generated because --host 0\.0\.0\.0/);
+      expect(banner).toContain(`add ${t.server.url} with token ${t.server.token ?? 'missing'}`);
       expect(banner).toMatch(/fake +fake device · kernels: stream, hang/);
     } finally {
       await t.stop();

@@ -61,8 +61,10 @@ function remoteLabel(req: IncomingMessage): string {
 }
 
 /**
- * Starts a runner: discovers the backends, binds (127.0.0.1:8765 by default) and serves the
- * runner protocol. A non-loopback host gets a generated token when none is given.
+ * Starts a runner: binds (127.0.0.1:8765 by default), discovers the backends and serves the
+ * runner protocol. A non-loopback host gets a generated token when none is given. It binds
+ * before discovering so that a busy port fails at once; a client that connects during
+ * discovery waits at the upgrade until the runner is ready.
  */
 export async function startServer(options: ServerOptions = {}): Promise<RunningServer> {
   const opts = await resolveOptions(options);
@@ -71,7 +73,13 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   const tokenGenerated = opts.token === undefined && !isLoopbackHost(opts.host);
   const token = tokenGenerated ? generateToken() : opts.token;
   const runnerId = opts.runnerId ?? `${hostname()}-${randomBytes(3).toString('hex')}`;
-  const runner = await Runner.create({ ...opts, runnerId });
+  let resolveReady: (runner: Runner) => void = () => undefined;
+  let rejectReady: (err: unknown) => void = () => undefined;
+  const ready = new Promise<Runner>((resolve, rejectPromise) => {
+    resolveReady = resolve;
+    rejectReady = rejectPromise;
+  });
+  ready.catch(() => undefined);
 
   const connections = new Set<Connection>();
   let closing = false;
@@ -117,16 +125,24 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       reject(socket, 503, `the runner already serves ${opts.maxConnections} connections`);
       return;
     }
-    wss.handleUpgrade(req, socket, head, (ws) => {
-      const connection = new Connection(ws, authed, remoteLabel(req), {
-        runner,
-        token,
-        maxBufferedBytes: opts.maxBufferedBytes,
-        log,
-      });
-      connections.add(connection);
-      ws.on('close', () => connections.delete(connection));
-    });
+    ready.then(
+      (runner) => {
+        if (socket.destroyed) return;
+        wss.handleUpgrade(req, socket, head, (ws) => {
+          const connection = new Connection(ws, authed, remoteLabel(req), {
+            runner,
+            token,
+            maxBufferedBytes: opts.maxBufferedBytes,
+            log,
+          });
+          connections.add(connection);
+          ws.on('close', () => connections.delete(connection));
+        });
+      },
+      () => {
+        reject(socket, 503, 'the runner failed to start');
+      },
+    );
   });
 
   await new Promise<void>((resolve, rejectListen) => {
@@ -150,6 +166,20 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   http.on('error', (err) => {
     log(`http server error: ${err.message}`);
   });
+  let runner: Runner;
+  try {
+    runner = await Runner.create({ ...opts, runnerId });
+  } catch (err) {
+    rejectReady(err);
+    await new Promise<void>((resolve) => {
+      http.close(() => {
+        resolve();
+      });
+      http.closeAllConnections();
+    });
+    throw err;
+  }
+  resolveReady(runner);
 
   const address = http.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;

@@ -5,7 +5,16 @@
 import { line, scaleLinear, curveStepAfter, type ScaleLinear } from 'd3';
 import type { EcdfPoint } from '../../worker/view-stats.ts';
 import { formatMsTick } from '../lib/format.ts';
-import { clipToPlot, drawAxes, drawLegend, frame, plotRange, r2, resetSvg, type Frame } from './frame.ts';
+import {
+  clipToPlot,
+  drawAxes,
+  drawLegend,
+  frame,
+  plotRange,
+  r2,
+  resetSvg,
+  type Frame,
+} from './frame.ts';
 import { seriesColor, type Palette } from './palette.ts';
 
 /** One ECDF curve. */
@@ -50,7 +59,10 @@ export function ecdfModel(
   return {
     frame: f,
     palette,
-    x: scaleLinear().domain(lo === hi ? [lo * 0.99, hi * 1.01 + 1e-9] : [lo, hi]).range(xr).nice(),
+    x: scaleLinear()
+      .domain(lo === hi ? [lo * 0.99, hi * 1.01 + 1e-9] : [lo, hi])
+      .range(xr)
+      .nice(),
     y: scaleLinear().domain([0, 1]).range(yr),
     series,
     beyond,
@@ -62,7 +74,15 @@ export function ecdfModel(
 export function drawEcdf(node: SVGSVGElement, m: EcdfModel): void {
   const { frame: f, palette: p, x, y } = m;
   const svg = resetSvg(node, f, p, m.label);
-  drawAxes(svg, f, p, x, y, { title: 'time per launch', format: formatMsTick }, { title: 'fraction of samples ≤ t', format: (v) => `${Math.round(v * 100)}%` });
+  drawAxes(
+    svg,
+    f,
+    p,
+    x,
+    y,
+    { title: 'time per launch', format: formatMsTick },
+    { title: 'fraction of samples ≤ t', format: (v) => `${Math.round(v * 100)}%` },
+  );
   const { y: yr } = plotRange(f);
   const clip = clipToPlot(svg, f, 'ecdf-clip');
   const path = line<EcdfPoint>()
@@ -73,7 +93,14 @@ export function drawEcdf(node: SVGSVGElement, m: EcdfModel): void {
     const color = seriesColor(p, i);
     const first = s.points[0];
     const pts = first ? [{ x: first.x, p: 0 }, ...s.points] : [];
-    svg.append('path').attr('class', 'ecdf').attr('clip-path', clip).attr('d', path(pts) ?? '').attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2);
+    svg
+      .append('path')
+      .attr('class', 'ecdf')
+      .attr('clip-path', clip)
+      .attr('d', path(pts) ?? '')
+      .attr('fill', 'none')
+      .attr('stroke', color)
+      .attr('stroke-width', 2);
     const mx = r2(x(s.medianMs));
     svg
       .append('line')
@@ -88,10 +115,24 @@ export function drawEcdf(node: SVGSVGElement, m: EcdfModel): void {
   // Bottom right is empty for ECDFs (they rise from the left), so the legend goes there.
   drawLegend(
     svg,
-    { ...f, margin: { ...f.margin, left: f.width - f.margin.right - 230, top: yr[0] - 20 - 16 * m.series.length } },
+    {
+      ...f,
+      margin: {
+        ...f.margin,
+        left: f.width - f.margin.right - 230,
+        top: yr[0] - 20 - 16 * m.series.length,
+      },
+    },
     m.series.map((s, i) => ({ label: s.label, color: seriesColor(p, i) })),
   );
   if (m.beyond > 0) {
-    svg.append('text').attr('class', 'beyond').attr('x', f.width - f.margin.right).attr('y', yr[1] - 4).attr('text-anchor', 'end').attr('fill', p.muted).text(`${m.beyond} far-out sample${m.beyond === 1 ? '' : 's'} beyond the axis →`);
+    svg
+      .append('text')
+      .attr('class', 'beyond')
+      .attr('x', f.width - f.margin.right)
+      .attr('y', yr[1] - 4)
+      .attr('text-anchor', 'end')
+      .attr('fill', p.muted)
+      .text(`${m.beyond} far-out sample${m.beyond === 1 ? '' : 's'} beyond the axis →`);
   }
 }

@@ -20,7 +20,7 @@ export interface Frame {
 
 /** A default frame of the given size. */
 export function frame(width: number, height: number, margin: Partial<Frame['margin']> = {}): Frame {
-  return { width, height, margin: { top: 16, right: 16, bottom: 44, left: 60, ...margin } };
+  return { width, height, margin: { top: 18, right: 30, bottom: 44, left: 60, ...margin } };
 }
 
 /** The plotting area's x and y pixel ranges. */
@@ -120,7 +120,11 @@ export function drawAxes(
     .attr('class', 'x-axis')
     .attr('transform', `translate(0,${yr[0]})`)
     .call(xAxis);
-  const gy = svg.append('g').attr('class', 'y-axis').attr('transform', `translate(${xr[0]},0)`).call(yAxis);
+  const gy = svg
+    .append('g')
+    .attr('class', 'y-axis')
+    .attr('transform', `translate(${xr[0]},0)`)
+    .call(yAxis);
   for (const g of [gx, gy]) {
     g.attr('font-family', null).attr('font-size', null);
     g.selectAll('path, line').attr('stroke', palette.muted);
@@ -155,7 +159,13 @@ export function drawLegend(svg: Svg, f: Frame, items: readonly LegendItem[]): vo
     .attr('transform', `translate(${f.margin.left + 8},${f.margin.top + 4})`);
   items.forEach((item, i) => {
     const row = g.append('g').attr('transform', `translate(0,${i * 16})`);
-    row.append('rect').attr('width', 10).attr('height', 10).attr('y', 0).attr('rx', 2).attr('fill', item.color);
+    row
+      .append('rect')
+      .attr('width', 10)
+      .attr('height', 10)
+      .attr('y', 0)
+      .attr('rx', 2)
+      .attr('fill', item.color);
     row.append('text').attr('x', 16).attr('y', 9).text(item.label);
   });
 }

@@ -31,7 +31,13 @@ export interface HistogramModel {
 
 /** Builds the scales for a snapshot. */
 export function histogramModel(
-  snapshot: { bins: readonly Bin[]; medianMs: number; ci: readonly [number, number] | null; above: number; n: number },
+  snapshot: {
+    bins: readonly Bin[];
+    medianMs: number;
+    ci: readonly [number, number] | null;
+    above: number;
+    n: number;
+  },
   size: { width: number; height: number },
   palette: Palette,
   label: string,

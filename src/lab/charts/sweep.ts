@@ -57,8 +57,13 @@ export function sweepChartModel(
   return {
     frame: f,
     palette,
-    x: scaleLog().base(2).domain(xlo === xhi ? [xlo / 1.5, xhi * 1.5] : [xlo, xhi]).range(xr),
-    y: scaleLog().domain(ylo === yhi ? [ylo / 1.5, yhi * 1.5] : [ylo / 1.15, yhi * 1.15]).range(yr),
+    x: scaleLog()
+      .base(2)
+      .domain(xlo === xhi ? [xlo / 1.5, xhi * 1.5] : [xlo, xhi])
+      .range(xr),
+    y: scaleLog()
+      .domain(ylo === yhi ? [ylo / 1.5, yhi * 1.5] : [ylo / 1.15, yhi * 1.15])
+      .range(yr),
     series,
     xTitle: vary === 'seqLen' ? 'sequence length S' : 'head dim D',
     yTitle: metric === 'time' ? 'median time per launch' : 'TFLOP/s (at the median)',
@@ -71,26 +76,66 @@ export function sweepChartModel(
 export function drawSweepChart(node: SVGSVGElement, m: SweepChartModel): void {
   const { frame: f, palette: p, x, y } = m;
   const svg = resetSvg(node, f, p, m.label);
-  const sizes = [...new Set(m.series.flatMap((s) => s.points.map((pt) => pt.size)))].sort((a, b) => a - b);
-  drawAxes(svg, f, p, x, y, { title: m.xTitle, format: (v) => (sizes.includes(v) ? String(v) : '') }, { title: m.yTitle, format: m.yFormat });
+  const sizes = [...new Set(m.series.flatMap((s) => s.points.map((pt) => pt.size)))].sort(
+    (a, b) => a - b,
+  );
+  drawAxes(
+    svg,
+    f,
+    p,
+    x,
+    y,
+    { title: m.xTitle, format: (v) => (sizes.includes(v) ? String(v) : '') },
+    { title: m.yTitle, format: m.yFormat },
+  );
   // Label exactly the sizes that ran (log ticks would otherwise pick powers of two only).
   svg.select('.x-axis').selectAll('.tick').remove();
   const ticks = svg.select('.x-axis');
   for (const s of sizes) {
-    const g = ticks.append('g').attr('class', 'tick').attr('transform', `translate(${r2(x(s))},0)`);
+    const g = ticks
+      .append('g')
+      .attr('class', 'tick')
+      .attr('transform', `translate(${r2(x(s))},0)`);
     g.append('line').attr('y2', 6).attr('stroke', p.muted);
-    g.append('text').attr('y', 9).attr('dy', '0.71em').attr('text-anchor', 'middle').attr('fill', p.muted).text(String(s));
+    g.append('text')
+      .attr('y', 9)
+      .attr('dy', '0.71em')
+      .attr('text-anchor', 'middle')
+      .attr('fill', p.muted)
+      .text(String(s));
   }
-  const band = area<LinePoint>().x((d) => r2(x(d.size))).y0((d) => r2(y(d.lo))).y1((d) => r2(y(d.hi)));
-  const path = line<LinePoint>().x((d) => r2(x(d.size))).y((d) => r2(y(d.value)));
+  const band = area<LinePoint>()
+    .x((d) => r2(x(d.size)))
+    .y0((d) => r2(y(d.lo)))
+    .y1((d) => r2(y(d.hi)));
+  const path = line<LinePoint>()
+    .x((d) => r2(x(d.size)))
+    .y((d) => r2(y(d.value)));
   m.series.forEach((s, i) => {
     const color = seriesColor(p, i);
     const g = svg.append('g').attr('class', 'series');
-    g.append('path').attr('class', 'band').attr('d', band([...s.points]) ?? '').attr('fill', color).attr('fill-opacity', p.bandOpacity);
-    g.append('path').attr('class', 'line').attr('d', path([...s.points]) ?? '').attr('fill', 'none').attr('stroke', color).attr('stroke-width', 2);
+    g.append('path')
+      .attr('class', 'band')
+      .attr('d', band([...s.points]) ?? '')
+      .attr('fill', color)
+      .attr('fill-opacity', p.bandOpacity);
+    g.append('path')
+      .attr('class', 'line')
+      .attr('d', path([...s.points]) ?? '')
+      .attr('fill', 'none')
+      .attr('stroke', color)
+      .attr('stroke-width', 2);
     for (const pt of s.points) {
-      g.append('circle').attr('cx', r2(x(pt.size))).attr('cy', r2(y(pt.value))).attr('r', 3.5).attr('fill', color);
+      g.append('circle')
+        .attr('cx', r2(x(pt.size)))
+        .attr('cy', r2(y(pt.value)))
+        .attr('r', 3.5)
+        .attr('fill', color);
     }
   });
-  drawLegend(svg, f, m.series.map((s, i) => ({ label: s.label, color: seriesColor(p, i) })));
+  drawLegend(
+    svg,
+    f,
+    m.series.map((s, i) => ({ label: s.label, color: seriesColor(p, i) })),
+  );
 }

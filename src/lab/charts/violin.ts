@@ -28,8 +28,8 @@ export interface ViolinModel {
   x: ScaleLinear<number, number>;
   /** Rows. */
   row: ScaleBand<string>;
-  /** Density → half-height in px. */
-  width: ScaleLinear<number, number>;
+  /** Density → half-height in px, per series: each violin fills its row (shapes compare, areas do not). */
+  widths: readonly ScaleLinear<number, number>[];
   series: readonly ViolinSeries[];
   /** Samples beyond the axis' end, over all series. */
   beyond: number;
@@ -50,14 +50,20 @@ export function violinModel(
   const max = xs.length > 0 ? Math.max(...xs) : 1;
   const cut = Math.max(...series.map((s) => s.cutMs));
   const hi = cut > lo && cut < max ? cut : max;
-  const row = scaleBand().domain(series.map((s) => s.label)).range([yr[1], yr[0]]).padding(0.12);
-  const maxDensity = Math.max(1e-12, ...series.flatMap((s) => s.density.map((d) => d.density)));
+  const row = scaleBand()
+    .domain(series.map((s) => s.label))
+    .range([yr[1], yr[0]])
+    .padding(0.12);
   return {
     frame: f,
     palette,
     x: scaleLinear().domain([lo, hi]).range(xr).nice(),
     row,
-    width: scaleLinear().domain([0, maxDensity]).range([0, row.bandwidth() / 2]),
+    widths: series.map((s) =>
+      scaleLinear()
+        .domain([0, Math.max(1e-12, ...s.density.map((d) => d.density))])
+        .range([0, row.bandwidth() / 2]),
+    ),
     series,
     beyond: hi < max ? series.reduce((n, s) => n + s.beyond, 0) : 0,
     label,
@@ -66,33 +72,86 @@ export function violinModel(
 
 /** Draws the violins and boxes. */
 export function drawViolin(node: SVGSVGElement, m: ViolinModel): void {
-  const { frame: f, palette: p, x, row, width } = m;
+  const { frame: f, palette: p, x, row } = m;
   const svg = resetSvg(node, f, p, m.label);
   const { y: yr } = plotRange(f);
   const clip = clipToPlot(svg, f, 'violin-clip');
-  const gx = svg.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${yr[0]})`).call(axisBottom(x).ticks(6).tickFormat((d) => formatMsTick(Number(d))));
+  const gx = svg
+    .append('g')
+    .attr('class', 'x-axis')
+    .attr('transform', `translate(0,${yr[0]})`)
+    .call(
+      axisBottom(x)
+        .ticks(6)
+        .tickFormat((d) => formatMsTick(Number(d))),
+    );
   gx.attr('font-family', null).attr('font-size', null);
   gx.selectAll('path, line').attr('stroke', p.muted);
   gx.selectAll('text').attr('fill', p.muted);
-  svg.append('text').attr('class', 'x-title').attr('x', (f.margin.left + f.width - f.margin.right) / 2).attr('y', f.height - 6).attr('text-anchor', 'middle').text('time per launch');
+  svg
+    .append('text')
+    .attr('class', 'x-title')
+    .attr('x', (f.margin.left + f.width - f.margin.right) / 2)
+    .attr('y', f.height - 6)
+    .attr('text-anchor', 'middle')
+    .text('time per launch');
   m.series.forEach((s, i) => {
     const color = seriesColor(p, i);
     const cy = (row(s.label) ?? 0) + row.bandwidth() / 2;
+    const width = m.widths[i] ?? scaleLinear();
     const g = svg.append('g').attr('class', 'violin').attr('clip-path', clip);
     const shape = area<DensityPoint>()
       .x((d) => r2(x(d.x)))
       .y0((d) => r2(cy - width(d.density)))
       .y1((d) => r2(cy + width(d.density)))
       .curve(curveBasis);
-    g.append('path').attr('d', shape([...s.density]) ?? '').attr('fill', color).attr('fill-opacity', p.bandOpacity + 0.1).attr('stroke', color);
+    g.append('path')
+      .attr('d', shape([...s.density]) ?? '')
+      .attr('fill', color)
+      .attr('fill-opacity', p.bandOpacity + 0.1)
+      .attr('stroke', color);
     const b = s.box;
     const h = Math.min(14, row.bandwidth() / 4);
-    g.append('line').attr('class', 'whisker').attr('x1', r2(x(b.whiskerLo))).attr('x2', r2(x(b.whiskerHi))).attr('y1', r2(cy)).attr('y2', r2(cy)).attr('stroke', p.fg);
-    g.append('rect').attr('class', 'box').attr('x', r2(x(b.q1))).attr('width', r2(Math.max(1, x(b.q3) - x(b.q1)))).attr('y', r2(cy - h / 2)).attr('height', r2(h)).attr('fill', p.bg).attr('stroke', p.fg);
-    g.append('line').attr('class', 'median').attr('x1', r2(x(b.median))).attr('x2', r2(x(b.median))).attr('y1', r2(cy - h / 2)).attr('y2', r2(cy + h / 2)).attr('stroke', color).attr('stroke-width', 3);
-    svg.append('text').attr('class', 'row-label').attr('x', f.margin.left - 8).attr('y', r2(cy)).attr('dy', '0.32em').attr('text-anchor', 'end').text(s.label.length > 18 ? `${s.label.slice(0, 17)}…` : s.label);
+    g.append('line')
+      .attr('class', 'whisker')
+      .attr('x1', r2(x(b.whiskerLo)))
+      .attr('x2', r2(x(b.whiskerHi)))
+      .attr('y1', r2(cy))
+      .attr('y2', r2(cy))
+      .attr('stroke', p.fg);
+    g.append('rect')
+      .attr('class', 'box')
+      .attr('x', r2(x(b.q1)))
+      .attr('width', r2(Math.max(1, x(b.q3) - x(b.q1))))
+      .attr('y', r2(cy - h / 2))
+      .attr('height', r2(h))
+      .attr('fill', p.bg)
+      .attr('stroke', p.fg);
+    g.append('line')
+      .attr('class', 'median')
+      .attr('x1', r2(x(b.median)))
+      .attr('x2', r2(x(b.median)))
+      .attr('y1', r2(cy - h / 2))
+      .attr('y2', r2(cy + h / 2))
+      .attr('stroke', color)
+      .attr('stroke-width', 3);
+    svg
+      .append('text')
+      .attr('class', 'row-label')
+      .attr('x', f.margin.left - 8)
+      .attr('y', r2(cy))
+      .attr('dy', '0.32em')
+      .attr('text-anchor', 'end')
+      .text(s.label.length > 18 ? `${s.label.slice(0, 17)}…` : s.label);
   });
   if (m.beyond > 0) {
-    svg.append('text').attr('class', 'beyond').attr('x', f.width - f.margin.right).attr('y', f.margin.top - 4).attr('text-anchor', 'end').attr('fill', p.muted).text(`${m.beyond} far-out sample${m.beyond === 1 ? '' : 's'} beyond the axis →`);
+    svg
+      .append('text')
+      .attr('class', 'beyond')
+      .attr('x', f.width - f.margin.right)
+      .attr('y', f.margin.top - 4)
+      .attr('text-anchor', 'end')
+      .attr('fill', p.muted)
+      .text(`${m.beyond} far-out sample${m.beyond === 1 ? '' : 's'} beyond the axis →`);
   }
 }

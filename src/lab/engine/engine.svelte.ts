@@ -4,7 +4,12 @@
  * worker's comlink API (`src/worker/api.ts`).
  */
 import { proxy, type Remote } from 'comlink';
-import type { EngineStatus, WorkerApi, WorkerRunHooks, WorkerRunRequest } from '../../worker/api.ts';
+import type {
+  EngineStatus,
+  WorkerApi,
+  WorkerRunHooks,
+  WorkerRunRequest,
+} from '../../worker/api.ts';
 import type { Env, KernelInfo, ResultFile } from '../../model/index.ts';
 
 /** How to get WebGPU, shown wherever the person meets its absence. */
@@ -49,7 +54,9 @@ export class BrowserEngine {
   /** Availability. */
   status: BrowserEngineStatus = $state.raw({ state: 'starting' });
   /** Kernels when ready, else none. */
-  readonly kernels: KernelInfo[] = $derived(this.status.state === 'ready' ? this.status.kernels : []);
+  readonly kernels: KernelInfo[] = $derived(
+    this.status.state === 'ready' ? this.status.kernels : [],
+  );
   /** Adapter fingerprint when ready. */
   readonly env: Env | null = $derived(this.status.state === 'ready' ? this.status.env : null);
 
@@ -92,7 +99,8 @@ export class BrowserEngine {
   run(request: WorkerRunRequest, hooks: WorkerRunHooks): EngineRunHandle {
     const api = this.#api;
     if (api === null || this.status.state !== 'ready') {
-      const reason = this.status.state === 'unavailable' ? this.status.reason : 'WebGPU is still starting';
+      const reason =
+        this.status.state === 'unavailable' ? this.status.reason : 'WebGPU is still starting';
       return { done: Promise.reject(new Error(reason)), cancel: () => undefined };
     }
     const done = api.run(request, proxy(hooks));

@@ -36,7 +36,12 @@ export function downloadSvg(svg: SVGSVGElement, name: string): void {
 }
 
 /** Renders a chart to PNG at `scale`× on the given background colour and downloads it. */
-export async function downloadPng(svg: SVGSVGElement, name: string, background: string, scale = 2): Promise<void> {
+export async function downloadPng(
+  svg: SVGSVGElement,
+  name: string,
+  background: string,
+  scale = 2,
+): Promise<void> {
   const width = Number(svg.getAttribute('width') ?? svg.clientWidth);
   const height = Number(svg.getAttribute('height') ?? svg.clientHeight);
   const url = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));

@@ -15,13 +15,19 @@ export type ImportFileOutcome = { ok: true; results: ResultFile[] } | { ok: fals
 /** Parses one file's text; never throws. */
 export function parseImportFile(text: string, name: string): ImportFileOutcome {
   if (text.length > MAX_IMPORT_CHARS) {
-    return { ok: false, error: `${name}: file is larger than ${MAX_IMPORT_CHARS / 1024 / 1024} MiB` };
+    return {
+      ok: false,
+      error: `${name}: file is larger than ${MAX_IMPORT_CHARS / 1024 / 1024} MiB`,
+    };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, error: `${name}: not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+    return {
+      ok: false,
+      error: `${name}: not valid JSON (${err instanceof Error ? err.message : String(err)})`,
+    };
   }
   const items: unknown[] = Array.isArray(json) ? json : [json];
   if (items.length === 0) return { ok: false, error: `${name}: the array holds no result files` };

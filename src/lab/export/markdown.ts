@@ -77,7 +77,8 @@ export function comparisonMarkdown(
   if (envDiff.length === 0) lines.push('Identical environments.');
   else {
     lines.push('| field | baseline | candidate |', '|---|---|---|');
-    for (const d of envDiff) lines.push(`| ${cell(d.path)} | ${cell(d.a ?? '—')} | ${cell(d.b ?? '—')} |`);
+    for (const d of envDiff)
+      lines.push(`| ${cell(d.path)} | ${cell(d.a ?? '—')} | ${cell(d.b ?? '—')} |`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -8,8 +8,9 @@ import type { ResultFile } from '../../model/index.ts';
 /** A time in ms with a unit that keeps 4 significant digits readable (µs / ms / s). */
 export function formatMs(ms: number): string {
   if (!Number.isFinite(ms)) return '—';
-  if (ms >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
-  if (ms >= 1) return `${ms.toPrecision(4)} ms`;
+  const abs = Math.abs(ms);
+  if (abs >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
+  if (abs >= 1) return `${ms.toPrecision(4)} ms`;
   if (ms === 0) return '0 ms';
   return `${(ms * 1000).toPrecision(4)} µs`;
 }

@@ -5,7 +5,6 @@
  */
 import {
   CONFIG_LIMITS,
-  ValidationError,
   attentionConfigSchema,
   estimateMemory,
   formatBytes,
@@ -68,7 +67,10 @@ function shown(text: string): string {
   return t === '' ? 'missing' : Number.isFinite(Number(t)) ? t : JSON.stringify(t);
 }
 
-function collect(error: { issues: readonly { path: readonly PropertyKey[] }[] }, lines: string[]): Record<string, string> {
+function collect(
+  error: { issues: readonly { path: readonly PropertyKey[] }[] },
+  lines: string[],
+): Record<string, string> {
   const errors: Record<string, string> = {};
   error.issues.forEach((issue, i) => {
     const field = String(issue.path[0] ?? 'form');
@@ -107,7 +109,11 @@ export function checkStop(fields: StopFields): Checked<StopRule> {
       input = { kind: 'count', iterations: num(fields.iterations) };
       break;
     case 'ci':
-      input = { kind: 'ci', target: scaled(fields.ciPercent, 0.01), maxIterations: num(fields.ciMax) };
+      input = {
+        kind: 'ci',
+        target: scaled(fields.ciPercent, 0.01),
+        maxIterations: num(fields.ciMax),
+      };
       break;
     case 'time':
       input = { kind: 'time', budgetMs: scaled(fields.budgetS, 1000) };
@@ -120,10 +126,14 @@ export function checkStop(fields: StopFields): Checked<StopRule> {
   const errors: Record<string, string> = {};
   for (const issue of parsed.error.issues) {
     const key = String(issue.path[0] ?? '');
-    if (key === 'iterations') errors.iterations = `must be an integer in 1..100000 (got ${shown(fields.iterations)})`;
-    else if (key === 'target') errors.ciPercent = `must be a percentage in (0, 50] (got ${shown(fields.ciPercent)})`;
-    else if (key === 'maxIterations') errors.ciMax = `must be an integer in 10..100000 (got ${shown(fields.ciMax)})`;
-    else if (key === 'budgetMs') errors.budgetS = `must be in 0.001..3600 seconds (got ${shown(fields.budgetS)})`;
+    if (key === 'iterations')
+      errors.iterations = `must be an integer in 1..100000 (got ${shown(fields.iterations)})`;
+    else if (key === 'target')
+      errors.ciPercent = `must be a percentage in (0, 50] (got ${shown(fields.ciPercent)})`;
+    else if (key === 'maxIterations')
+      errors.ciMax = `must be an integer in 10..100000 (got ${shown(fields.ciMax)})`;
+    else if (key === 'budgetMs')
+      errors.budgetS = `must be in 0.001..3600 seconds (got ${shown(fields.budgetS)})`;
   }
   return { ok: false, value: null, errors };
 }
@@ -134,7 +144,11 @@ export function checkSeed(text: string): Checked<number> {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 0xffffffff) {
     return { ok: true, value: v, errors: {} };
   }
-  return { ok: false, value: null, errors: { seed: `must be an integer in 0..4294967295 (got ${shown(text)})` } };
+  return {
+    ok: false,
+    value: null,
+    errors: { seed: `must be an integer in 0..4294967295 (got ${shown(text)})` },
+  };
 }
 
 /** Whether a kernel can run a config, and why not. */
@@ -176,19 +190,12 @@ export function deviceFit(
     }
   }
   const total = env.gpu?.memoryBytes;
-  if ((backend === 'cuda' || backend === 'sdpa') && total !== undefined && estimate.totalBytes > total) {
+  if (
+    (backend === 'cuda' || backend === 'sdpa') &&
+    total !== undefined &&
+    estimate.totalBytes > total
+  ) {
     return `too large for this device: needs ${formatBytes(estimate.totalBytes)}, the GPU has ${formatBytes(total)}`;
   }
   return null;
-}
-
-/** Validates a config object from elsewhere (permalink, import) with field-named errors. */
-export function configErrorText(input: unknown): string | null {
-  try {
-    validateConfig(input);
-    return null;
-  } catch (err) {
-    if (err instanceof ValidationError) return err.issues.join('; ');
-    throw err;
-  }
 }

@@ -61,7 +61,8 @@ export function decodePermalink(search: string): PermalinkState {
     if (v !== null) config[field] = v.slice(0, 12);
   }
   const dtype = q.get('dtype');
-  if (dtype !== null && (DTYPES as readonly string[]).includes(dtype)) config.dtype = dtype as Dtype;
+  if (dtype !== null && (DTYPES as readonly string[]).includes(dtype))
+    config.dtype = dtype as Dtype;
   const causal = q.get('causal');
   if (causal === '1' || causal === '0') config.causal = causal === '1';
   const stop: Partial<StopFields> = {};

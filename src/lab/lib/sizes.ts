@@ -16,15 +16,22 @@ export function parseSizes(
   if (range) {
     const lo = Number(range[1]);
     const hi = Number(range[2]);
-    if (lo < 1 || hi < lo) return { ok: false, error: `Sizes: range must be LO..HI with 1 ≤ LO ≤ HI; expected ${allowed}` };
+    if (lo < 1 || hi < lo)
+      return {
+        ok: false,
+        error: `Sizes: range must be LO..HI with 1 ≤ LO ≤ HI; expected ${allowed}`,
+      };
     sizes = [];
     for (let s = lo; s <= hi && sizes.length <= MAX_SWEEP_SIZES; s *= 2) sizes.push(s);
   } else {
-    sizes = t === '' ? [] : t.split(',').map((p) => (p.trim() === '' ? Number.NaN : Number(p.trim())));
+    sizes =
+      t === '' ? [] : t.split(',').map((p) => (p.trim() === '' ? Number.NaN : Number(p.trim())));
   }
   if (sizes.length === 0) return { ok: false, error: `Sizes: missing; expected ${allowed}` };
   const bad = sizes.find((s) => !Number.isInteger(s) || s < min || s > max);
-  if (bad !== undefined) return { ok: false, error: `Sizes: ${String(bad)} is not allowed; expected ${allowed}` };
-  if (sizes.length > MAX_SWEEP_SIZES) return { ok: false, error: `Sizes: ${sizes.length} sizes; expected ${allowed}` };
+  if (bad !== undefined)
+    return { ok: false, error: `Sizes: ${String(bad)} is not allowed; expected ${allowed}` };
+  if (sizes.length > MAX_SWEEP_SIZES)
+    return { ok: false, error: `Sizes: ${sizes.length} sizes; expected ${allowed}` };
   return { ok: true, sizes: [...new Set(sizes)].sort((a, b) => a - b) };
 }

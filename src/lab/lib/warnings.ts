@@ -31,20 +31,32 @@ export function resultWarnings(r: ResultFile): ResultWarning[] {
     }
   }
   if (r.timing.method === 'cpu-clock') {
-    out.push({ tag: 'CPU clock', detail: 'timed with the CPU clock (a labelled fallback), not device timestamps' });
+    out.push({
+      tag: 'CPU clock',
+      detail: 'timed with the CPU clock (a labelled fallback), not device timestamps',
+    });
   }
   const throttled = r.samples.throttled?.filter(Boolean).length ?? 0;
   if (throttled > 0) {
-    out.push({ tag: `${throttled} throttled`, detail: `${throttled} sample(s) taken while the GPU was throttled` });
+    out.push({
+      tag: `${throttled} throttled`,
+      detail: `${throttled} sample(s) taken while the GPU was throttled`,
+    });
   }
   if (r.memory.oomRisk) {
     out.push({ tag: 'OOM risk', detail: 'memory use above 85% of the device' });
   }
   if (r.samples.partial) {
-    out.push({ tag: 'partial', detail: `the run ended early (${r.status}); these are the samples taken so far` });
+    out.push({
+      tag: 'partial',
+      detail: `the run ended early (${r.status}); these are the samples taken so far`,
+    });
   }
   if (r.correctness && !r.correctness.passed) {
-    out.push({ tag: 'failed check', detail: 'the kernel failed its correctness check and was not timed' });
+    out.push({
+      tag: 'failed check',
+      detail: 'the kernel failed its correctness check and was not timed',
+    });
   }
   return out;
 }

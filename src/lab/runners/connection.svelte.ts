@@ -147,7 +147,11 @@ export class RunnerConnection {
     socket.onopen = () => {
       if (this.#socket !== socket) return;
       this.status = { state: 'handshake' };
-      this.#send({ type: 'hello', client: 'attnlab-lab', ...(this.token ? { token: this.token } : {}) });
+      this.#send({
+        type: 'hello',
+        client: 'attnlab-lab',
+        ...(this.token ? { token: this.token } : {}),
+      });
       this.#handshakeTimer = setTimeout(() => {
         this.lastError = `no welcome from ${this.url} within ${this.#handshakeTimeoutMs} ms`;
         socket.close(4000, 'handshake timeout');

@@ -16,7 +16,10 @@ import type { SocketLike } from './socket.ts';
 const nodeSocket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
 const fastBackoff = { baseMs: 30, maxMs: 100, jitter: 0 };
 
-type Handler = (msg: Record<string, unknown>, send: (m: ServerMessageInput | string) => void) => void;
+type Handler = (
+  msg: Record<string, unknown>,
+  send: (m: ServerMessageInput | string) => void,
+) => void;
 
 interface TestServer {
   url: string;
@@ -30,7 +33,11 @@ const connections: RunnerConnection[] = [];
 
 async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const server = new WebSocketServer({ host: '127.0.0.1', port });
-  await new Promise<void>((resolve) => server.once('listening', () => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.once('listening', () => {
+      resolve();
+    }),
+  );
   const received: Record<string, unknown>[] = [];
   server.on('connection', (ws) => {
     const send = (m: ServerMessageInput | string): void => {
@@ -50,7 +57,9 @@ async function startServer(handler: Handler, port = 0): Promise<TestServer> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const c of server.clients) c.terminate();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
   servers.push(ts);
@@ -209,7 +218,10 @@ describe('RunnerConnection', () => {
     await until(() => conn.status.state === 'refused', 'refused');
     await new Promise((r) => setTimeout(r, 200));
     expect(hellos).toBe(1);
-    expect(conn.status).toEqual({ state: 'refused', reason: 'runner refused the token: bad token' });
+    expect(conn.status).toEqual({
+      state: 'refused',
+      reason: 'runner refused the token: bad token',
+    });
   });
 
   it('fails a run in flight when the socket drops, then reconnects with back-off', async () => {

@@ -26,6 +26,8 @@ export interface TargetOption {
 
 /** A group of targets: one engine. */
 export interface TargetGroup {
+  /** Unique key: `browser` or the runner URL. */
+  key: string;
   /** Heading, e.g. `This browser (WebGPU)` or `Runner 127.0.0.1:9000`. */
   title: string;
   /** Why the whole group is unavailable (no WebGPU, runner unreachable), or null. */
@@ -46,7 +48,11 @@ export class TargetCatalog {
   readonly #config: () => AttentionConfig | null;
 
   /** `config` gives the config availability is judged against (null while the form is invalid). */
-  constructor(engine: BrowserEngine, runners: RunnerRegistry, config: () => AttentionConfig | null) {
+  constructor(
+    engine: BrowserEngine,
+    runners: RunnerRegistry,
+    config: () => AttentionConfig | null,
+  ) {
     this.#engine = engine;
     this.#runners = runners;
     this.#config = config;
@@ -71,6 +77,7 @@ export class TargetCatalog {
     const groups: TargetGroup[] = [];
     const status = this.#engine.status;
     const browser: TargetGroup = {
+      key: BROWSER_ORIGIN,
       title: 'This browser (WebGPU)',
       problem:
         status.state === 'starting'
@@ -83,9 +90,16 @@ export class TargetCatalog {
     if (status.state === 'ready') {
       for (const k of status.kernels) {
         const ref = { origin: BROWSER_ORIGIN, backend: 'webgpu', kernel: k.id };
-        const fits = config ? kernelFits(k, config) : k.available ? null : (k.reason ?? 'unavailable');
+        const fits = config
+          ? kernelFits(k, config)
+          : k.available
+            ? null
+            : (k.reason ?? 'unavailable');
         browser.options.push(
-          this.#judge({ ref, key: targetKey(ref), name: k.id, description: k.description, env: status.env }, fits),
+          this.#judge(
+            { ref, key: targetKey(ref), name: k.id, description: k.description, env: status.env },
+            fits,
+          ),
         );
       }
     }
@@ -102,7 +116,12 @@ export class TargetCatalog {
               : s.state === 'closed'
                 ? 'disconnected'
                 : 'connecting…';
-      const group: TargetGroup = { title: `Runner ${runnerHost(conn.url)}`, problem, options: [] };
+      const group: TargetGroup = {
+        key: conn.url,
+        title: `Runner ${runnerHost(conn.url)}`,
+        problem,
+        options: [],
+      };
       for (const b of conn.backends) {
         if (!b.available || b.kernels.length === 0) {
           // One line per unavailable backend: its reason once, its kernels named.
@@ -123,7 +142,13 @@ export class TargetCatalog {
           const base = problem ?? (config ? kernelFits(k, config) : null);
           group.options.push(
             this.#judge(
-              { ref, key: targetKey(ref), name: `${b.id} · ${k.id}`, description: k.description, env: conn.env },
+              {
+                ref,
+                key: targetKey(ref),
+                name: `${b.id} · ${k.id}`,
+                description: k.description,
+                env: conn.env,
+              },
               base,
             ),
           );

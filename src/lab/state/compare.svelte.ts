@@ -127,7 +127,10 @@ export class CompareState {
     if (this.interleave !== null) return;
     this.interleaveError = null;
     this.#cancelled = false;
-    const sides = { A: { target: a, rounds: [] as ResultFile[] }, B: { target: b, rounds: [] as ResultFile[] } };
+    const sides = {
+      A: { target: a, rounds: [] as ResultFile[] },
+      B: { target: b, rounds: [] as ResultFile[] },
+    };
     const stop = { kind: 'count' as const, iterations: options.perRound };
     try {
       for (let round = 1; round <= options.rounds && !this.#isCancelled(); round++) {
@@ -136,14 +139,28 @@ export class CompareState {
           const { target } = sides[side];
           this.interleave = { round, rounds: options.rounds, side, label: targetLabel(target) };
           const handle = this.#executor.start(
-            { id: newRunId(`ab${side}`), target, config, stop, cache: options.cache, seed: options.seed + round },
-            { onSamples: () => undefined, onProgress: () => undefined, onCheck: () => undefined, onMemory: () => undefined },
+            {
+              id: newRunId(`ab${side}`),
+              target,
+              config,
+              stop,
+              cache: options.cache,
+              seed: options.seed + round,
+            },
+            {
+              onSamples: () => undefined,
+              onProgress: () => undefined,
+              onCheck: () => undefined,
+              onMemory: () => undefined,
+            },
           );
           this.#cancel = handle.cancel;
           const result = await handle.done;
           sides[side].rounds.push(result);
           if (result.status !== 'completed') {
-            throw new Error(`${targetLabel(target)} ${result.status} in round ${round}: ${result.error?.message ?? 'no reason given'}`);
+            throw new Error(
+              `${targetLabel(target)} ${result.status} in round ${round}: ${result.error?.message ?? 'no reason given'}`,
+            );
           }
         }
       }
@@ -151,8 +168,16 @@ export class CompareState {
       const combined = await Promise.all(
         (['A', 'B'] as const).map(async (side) => {
           const other = side === 'A' ? sides.B.target : sides.A.target;
-          const merged = combineRounds(sides[side].rounds, newRunId(`ab${side}`), targetLabel(other));
-          const derived = await this.#stats.derive(merged.config, Float64Array.from(merged.samples.ms), options.seed);
+          const merged = combineRounds(
+            sides[side].rounds,
+            newRunId(`ab${side}`),
+            targetLabel(other),
+          );
+          const derived = await this.#stats.derive(
+            merged.config,
+            Float64Array.from(merged.samples.ms),
+            options.seed,
+          );
           return { ...merged, derived };
         }),
       );
@@ -189,7 +214,9 @@ function parseMargin(text: string): number | null {
 }
 
 function samplesProblem(r: ResultFile): string | null {
-  if (r.samples.ms.length === 0) return `${resultTitle(r)} has no samples (status ${r.status}); pick a run that completed`;
-  if (r.samples.ms.some((v) => v <= 0)) return `${resultTitle(r)} has a zero time; speedup needs positive times`;
+  if (r.samples.ms.length === 0)
+    return `${resultTitle(r)} has no samples (status ${r.status}); pick a run that completed`;
+  if (r.samples.ms.some((v) => v <= 0))
+    return `${resultTitle(r)} has a zero time; speedup needs positive times`;
   return null;
 }

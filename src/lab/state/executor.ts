@@ -53,7 +53,13 @@ export function newRunId(prefix = 'lab'): string {
 function labelled(result: ResultFile, target: TargetRef): ResultFile {
   if (result.target.label !== undefined) return result;
   const where = target.origin === BROWSER_ORIGIN ? 'browser' : runnerHost(target.origin);
-  return { ...result, target: { ...result.target, label: `${where} · ${result.target.backend} · ${result.target.kernel}` } };
+  return {
+    ...result,
+    target: {
+      ...result.target,
+      label: `${where} · ${result.target.backend} · ${result.target.kernel}`,
+    },
+  };
 }
 
 /** Starts runs on browser or runner targets. */
@@ -80,16 +86,24 @@ export class Executor {
           seed: spec.seed,
         },
         {
-          onSamples: (ms) => { events.onSamples(ms); },
-          onProgress: (p) => { events.onProgress(p); },
-          onCheck: (c) => { events.onCheck(c); },
+          onSamples: (ms) => {
+            events.onSamples(ms);
+          },
+          onProgress: (p) => {
+            events.onProgress(p);
+          },
+          onCheck: (c) => {
+            events.onCheck(c);
+          },
         },
       );
       return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
     }
     const conn = this.#runners.get(target.origin);
     if (!conn) {
-      const err = new Error(`runner ${target.origin} is not in the Runners list; add it there first`);
+      const err = new Error(
+        `runner ${target.origin} is not in the Runners list; add it there first`,
+      );
       return { done: Promise.reject(err), cancel: () => undefined };
     }
     const handle = conn.run(
@@ -103,10 +117,18 @@ export class Executor {
         seed: spec.seed,
       },
       {
-        onSamples: (ms) => { events.onSamples(ms); },
-        onProgress: (p) => { events.onProgress(p); },
-        onCheck: (c) => { events.onCheck(c); },
-        onMemory: (m) => { events.onMemory(m); },
+        onSamples: (ms) => {
+          events.onSamples(ms);
+        },
+        onProgress: (p) => {
+          events.onProgress(p);
+        },
+        onCheck: (c) => {
+          events.onCheck(c);
+        },
+        onMemory: (m) => {
+          events.onMemory(m);
+        },
         onClock: () => undefined,
       },
     );

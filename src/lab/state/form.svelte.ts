@@ -3,7 +3,13 @@
  * ranges), the selected targets, and the permalink they make.
  */
 import type { AttentionConfig, Dtype, StopRule } from '../../model/index.ts';
-import { checkConfig, checkSeed, checkStop, type ConfigFields, type StopFields } from '../lib/formcheck.ts';
+import {
+  checkConfig,
+  checkSeed,
+  checkStop,
+  type ConfigFields,
+  type StopFields,
+} from '../lib/formcheck.ts';
 import { encodePermalink, type PermalinkState } from '../lib/permalink.ts';
 
 /** The run form. */

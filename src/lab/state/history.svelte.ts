@@ -16,8 +16,7 @@ export interface ImportSource {
 
 /** Outcome of an import. */
 export type ImportOutcome =
-  | { ok: true; added: number; skipped: number }
-  | { ok: false; errors: string[] };
+  { ok: true; added: number; skipped: number } | { ok: false; errors: string[] };
 
 /** The history. */
 export class History {
@@ -43,7 +42,10 @@ export class History {
   /** Loads everything from IndexedDB. */
   async load(): Promise<void> {
     try {
-      const [results, sweeps] = await Promise.all([this.#store.allResults(), this.#store.allSweeps()]);
+      const [results, sweeps] = await Promise.all([
+        this.#store.allResults(),
+        this.#store.allSweeps(),
+      ]);
       this.results = results.reverse();
       this.sweeps = sweeps.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     } catch (err) {
@@ -93,7 +95,9 @@ export class History {
     }
     if (errors.length > 0) return { ok: false, errors };
     const known = this.results.map((r) => r.id);
-    const fresh = parsed.filter((r, i) => !known.includes(r.id) && parsed.findIndex((p) => p.id === r.id) === i);
+    const fresh = parsed.filter(
+      (r, i) => !known.includes(r.id) && parsed.findIndex((p) => p.id === r.id) === i,
+    );
     await this.add(fresh);
     return { ok: true, added: fresh.length, skipped: parsed.length - fresh.length };
   }

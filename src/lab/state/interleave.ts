@@ -5,7 +5,11 @@
 import type { ResultFile } from '../../model/index.ts';
 
 /** Combines one side's rounds (all completed) into a single result file; derived is left null. */
-export function combineRounds(rounds: readonly ResultFile[], id: string, otherLabel: string): ResultFile {
+export function combineRounds(
+  rounds: readonly ResultFile[],
+  id: string,
+  otherLabel: string,
+): ResultFile {
   const first = rounds[0];
   if (first === undefined) throw new Error('combineRounds: no rounds to combine');
   const ms = rounds.flatMap((r) => r.samples.ms);
@@ -18,7 +22,10 @@ export function combineRounds(rounds: readonly ResultFile[], id: string, otherLa
     id,
     samples: { ms, partial: false, ...(throttled ? { throttled } : {}) },
     clocks: rounds.flatMap((r) => r.clocks),
-    memory: { ...first.memory, peakBytes: peaks.length > 0 ? Math.max(...peaks) : first.memory.peakBytes },
+    memory: {
+      ...first.memory,
+      peakBytes: peaks.length > 0 ? Math.max(...peaks) : first.memory.peakBytes,
+    },
     timing: {
       ...first.timing,
       stopRule: { kind: 'count', iterations: ms.length },

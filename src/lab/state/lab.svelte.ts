@@ -3,12 +3,16 @@
  * and handed to the views. Views read it and call its methods; they compute nothing.
  */
 import { BrowserEngine, type EngineLoader } from '../engine/engine.svelte.ts';
-import { RunnerRegistry, type KeyValueStore, type SavedRunner } from '../runners/registry.svelte.ts';
+import {
+  RunnerRegistry,
+  type KeyValueStore,
+  type SavedRunner,
+} from '../runners/registry.svelte.ts';
 import type { ConnectionOptions } from '../runners/connection.svelte.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { HistoryStore } from '../store/db.ts';
 import { decodePermalink } from '../lib/permalink.ts';
-import { parseTargetKey, type TargetRef } from '../lib/targets.ts';
+import { parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
 import { CompareState } from './compare.svelte.ts';
 import { Executor } from './executor.ts';
@@ -69,7 +73,7 @@ export class Lab {
   readonly stats: StatsClient;
   /** The form's selected targets that any engine currently offers and can run. */
   readonly selectedTargets: TargetRef[] = $derived(
-    this.#selected().filter((t) => this.catalog.find(`${t.origin}|${t.backend}|${t.kernel}`)?.unavailable === null),
+    this.#selected().filter((t) => this.catalog.find(targetKey(t))?.unavailable === null),
   );
 
   constructor(deps: LabDeps) {
@@ -94,7 +98,9 @@ export class Lab {
     this.runners.start(options.localRunner);
     const unknown = link.targets
       .map(parseTargetKey)
-      .filter((t): t is TargetRef => t !== null && t.origin !== 'browser' && !this.runners.get(t.origin));
+      .filter(
+        (t): t is TargetRef => t !== null && t.origin !== 'browser' && !this.runners.get(t.origin),
+      );
     if (unknown.length > 0) {
       this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;
     }

@@ -4,7 +4,13 @@
  * history. State is a tagged union, the same run states browser, runner and CLI share.
  */
 import { gbps, maxSamples, tflops } from '../../model/index.ts';
-import type { AttentionConfig, Correctness, ResultFile, RunState, StopRule } from '../../model/index.ts';
+import type {
+  AttentionConfig,
+  Correctness,
+  ResultFile,
+  RunState,
+  StopRule,
+} from '../../model/index.ts';
 import type { StatsClient } from '../stats/client.ts';
 import { targetLabel, type TargetRef } from '../lib/targets.ts';
 import { Executor, newRunId, type RunHandle } from './executor.ts';
@@ -143,7 +149,12 @@ export class RunSession {
           live.push(ms);
         },
         onProgress: (p) => {
-          this.progress = { phase: p.phase, samples: p.samples, expected: p.expected ?? expected, elapsedMs: p.elapsedMs };
+          this.progress = {
+            phase: p.phase,
+            samples: p.samples,
+            expected: p.expected ?? expected,
+            elapsedMs: p.elapsedMs,
+          };
         },
         onCheck: (c) => {
           this.check = c;
@@ -154,8 +165,16 @@ export class RunSession {
     this.#handle = handle;
     try {
       let result = await handle.done;
-      if (result.derived === null && result.samples.ms.length > 0 && result.status === 'completed') {
-        const derived = await this.#stats.derive(result.config, Float64Array.from(result.samples.ms), options.seed);
+      if (
+        result.derived === null &&
+        result.samples.ms.length > 0 &&
+        result.status === 'completed'
+      ) {
+        const derived = await this.#stats.derive(
+          result.config,
+          Float64Array.from(result.samples.ms),
+          options.seed,
+        );
         result = { ...result, derived };
       }
       // Engines that report samples only in the result still get a histogram.
@@ -164,7 +183,10 @@ export class RunSession {
       if (result.correctness) this.check = result.correctness;
       await this.#history.add([result]);
     } catch (err) {
-      this.#patch(index, { state: 'failed', error: err instanceof Error ? err.message : String(err) });
+      this.#patch(index, {
+        state: 'failed',
+        error: err instanceof Error ? err.message : String(err),
+      });
     } finally {
       this.#handle = null;
       await live.finish();
@@ -176,7 +198,15 @@ export class RunSession {
     if (!run) return null;
     const d = run.result?.derived;
     if (run.result && d) {
-      return { medianMs: d.medianMs, ci: d.ci, ciKind: 'bootstrap', tflops: d.tflops, gbps: d.gbps, n: run.result.samples.ms.length, final: true };
+      return {
+        medianMs: d.medianMs,
+        ci: d.ci,
+        ciKind: 'bootstrap',
+        tflops: d.tflops,
+        gbps: d.gbps,
+        n: run.result.samples.ms.length,
+        final: true,
+      };
     }
     const snap = this.live?.snapshot;
     if (!snap || snap.medianMs <= 0) return null;

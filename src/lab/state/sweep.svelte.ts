@@ -74,7 +74,9 @@ export class SweepState {
   /** Speedups over the baseline target with their geomean (from the stats worker). */
   speedups: SweepSpeedup[] = $state.raw([]);
   /** Sizes check, live. */
-  readonly sizes = $derived(parseSizes(this.sizesText, CONFIG_LIMITS[this.vary].min, CONFIG_LIMITS[this.vary].max));
+  readonly sizes = $derived(
+    parseSizes(this.sizesText, CONFIG_LIMITS[this.vary].min, CONFIG_LIMITS[this.vary].max),
+  );
   /** The sweep record shown. */
   readonly sweep: SweepRecord | null = $derived(this.#shown());
   /** Series per target. */
@@ -123,19 +125,38 @@ export class SweepState {
         this.progress = { done, total, label };
         const handle = this.#executor.start(
           { id: newRunId('sw'), target, config, stop, cache: options.cache, seed: options.seed },
-          { onSamples: () => undefined, onProgress: () => undefined, onCheck: () => undefined, onMemory: () => undefined },
+          {
+            onSamples: () => undefined,
+            onProgress: () => undefined,
+            onCheck: () => undefined,
+            onMemory: () => undefined,
+          },
         );
         this.#cancel = handle.cancel;
         try {
           let result = await handle.done;
           if (result.derived === null && result.samples.ms.length > 0) {
-            result = { ...result, derived: await this.#stats.derive(result.config, Float64Array.from(result.samples.ms), options.seed) };
+            result = {
+              ...result,
+              derived: await this.#stats.derive(
+                result.config,
+                Float64Array.from(result.samples.ms),
+                options.seed,
+              ),
+            };
           }
           await this.#history.add([result]);
           record.cells.push({ size, target: targetKey(target), resultId: result.id });
-          if (result.status !== 'completed') this.errors = [...this.errors, `${label}: ${result.status}${result.error ? ` — ${result.error.message}` : ''}`];
+          if (result.status !== 'completed')
+            this.errors = [
+              ...this.errors,
+              `${label}: ${result.status}${result.error ? ` — ${result.error.message}` : ''}`,
+            ];
         } catch (err) {
-          this.errors = [...this.errors, `${label}: ${err instanceof Error ? err.message : String(err)}`];
+          this.errors = [
+            ...this.errors,
+            `${label}: ${err instanceof Error ? err.message : String(err)}`,
+          ];
         }
         done += 1;
       }
@@ -167,7 +188,10 @@ export class SweepState {
     try {
       this.speedups = await this.#stats.sweepSpeedups(cells, baseline);
     } catch (err) {
-      this.errors = [...this.errors, `speedups: ${err instanceof Error ? err.message : String(err)}`];
+      this.errors = [
+        ...this.errors,
+        `speedups: ${err instanceof Error ? err.message : String(err)}`,
+      ];
     }
   }
 
@@ -222,7 +246,11 @@ export class SweepState {
     for (const { result } of this.#completed(sweep)) {
       const gpu = result.env.gpu;
       if (gpu && (gpu.peakTflops !== undefined || gpu.peakGbps !== undefined)) {
-        return { peakTflops: gpu.peakTflops ?? null, peakGbps: gpu.peakGbps ?? null, source: gpu.name };
+        return {
+          peakTflops: gpu.peakTflops ?? null,
+          peakGbps: gpu.peakGbps ?? null,
+          source: gpu.name,
+        };
       }
     }
     return { peakTflops: null, peakGbps: null, source: null };

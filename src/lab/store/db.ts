@@ -84,6 +84,10 @@ export class HistoryStore {
   /** Deletes every result and sweep. */
   async clear(): Promise<void> {
     const tx = (await this.#db).transaction(['results', 'sweeps'], 'readwrite');
-    await Promise.all([tx.objectStore('results').clear(), tx.objectStore('sweeps').clear(), tx.done]);
+    await Promise.all([
+      tx.objectStore('results').clear(),
+      tx.objectStore('sweeps').clear(),
+      tx.done,
+    ]);
   }
 }

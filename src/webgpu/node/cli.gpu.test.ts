@@ -20,11 +20,15 @@ afterAll(() => {
 });
 
 function attnlab(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const run = spawnSync(process.execPath, ['bin/attnlab.js', 'run', '--backend', 'webgpu', ...args], {
-    cwd: new URL('../../../', import.meta.url),
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['bin/attnlab.js', 'run', '--backend', 'webgpu', ...args],
+    {
+      cwd: new URL('../../../', import.meta.url),
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -32,7 +36,9 @@ function attnlab(args: string[]): { code: number | null; stdout: string; stderr:
 function halfNpy(bits: Uint16Array, shape: number[]): Uint8Array {
   const f32 = writeNpy(new Float32Array(bits.length), shape);
   const headerLen = new DataView(f32.buffer).getUint16(8, true);
-  const header = new TextDecoder().decode(f32.subarray(10, 10 + headerLen)).replace("'<f4'", "'<f2'");
+  const header = new TextDecoder()
+    .decode(f32.subarray(10, 10 + headerLen))
+    .replace("'<f4'", "'<f2'");
   const out = new Uint8Array(10 + headerLen + bits.byteLength);
   out.set(f32.subarray(0, 10));
   out.set(new TextEncoder().encode(header), 10);
@@ -43,7 +49,22 @@ function halfNpy(bits: Uint16Array, shape: number[]): Uint8Array {
 describe('attnlab run --backend webgpu', () => {
   it('checks, times and writes a valid result file', () => {
     const out = join(dir, 'r.json');
-    const run = attnlab(['--kernel', 'flash-f32', '--batch', '1', '--heads', '2', '--seq', '77', '--dim', '64', '--iterations', '20', '--out', out]);
+    const run = attnlab([
+      '--kernel',
+      'flash-f32',
+      '--batch',
+      '1',
+      '--heads',
+      '2',
+      '--seq',
+      '77',
+      '--dim',
+      '64',
+      '--iterations',
+      '20',
+      '--out',
+      out,
+    ]);
     expect(run.stderr).not.toMatch(/attnlab:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('dawn / flash-f32 — B=1 H=2 S=77 D=64 f32');
@@ -57,23 +78,49 @@ describe('attnlab run --backend webgpu', () => {
   }, 120_000);
 
   it('takes the config from f16 q/k/v .npy files and saves the output as f32 .npy', () => {
-    const config: AttentionConfig = { batch: 1, heads: 2, seqLen: 21, headDim: 32, causal: true, dtype: 'f16' };
+    const config: AttentionConfig = {
+      batch: 1,
+      heads: 2,
+      seqLen: 21,
+      headDim: 32,
+      causal: true,
+      dtype: 'f16',
+    };
     const shape = [1, 2, 21, 32];
     const n = 1 * 2 * 21 * 32;
-    const inputs = { q: toHalfArray(randomTensor(n, 77, 1)), k: toHalfArray(randomTensor(n, 77, 2)), v: toHalfArray(randomTensor(n, 77, 3)) };
+    const inputs = {
+      q: toHalfArray(randomTensor(n, 77, 1)),
+      k: toHalfArray(randomTensor(n, 77, 2)),
+      v: toHalfArray(randomTensor(n, 77, 3)),
+    };
     const inDir = join(dir, 'in16');
     rmSync(inDir, { recursive: true, force: true });
     mkdirSync(inDir, { recursive: true });
-    for (const [name, bits] of Object.entries(inputs)) writeFileSync(join(inDir, `${name}.npy`), halfNpy(bits, shape));
+    for (const [name, bits] of Object.entries(inputs))
+      writeFileSync(join(inDir, `${name}.npy`), halfNpy(bits, shape));
     const saved = join(dir, 'o.npy');
-    const run = attnlab(['--kernel', 'flash-f16', '--causal', '--inputs', inDir, '--save-output', saved, '--iterations', '3']);
+    const run = attnlab([
+      '--kernel',
+      'flash-f16',
+      '--causal',
+      '--inputs',
+      inDir,
+      '--save-output',
+      saved,
+      '--iterations',
+      '3',
+    ]);
     expect(run.stderr).not.toMatch(/attnlab:/);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('B=1 H=2 S=21 D=32 f16 causal');
     const o = readNpy(readFileSync(saved), 'o.npy');
     expect(o.dtype).toBe('f32');
     expect(o.shape).toEqual(shape);
-    const ref = referenceAttention(config, { q: fromHalfArray(inputs.q), k: fromHalfArray(inputs.k), v: fromHalfArray(inputs.v) });
+    const ref = referenceAttention(config, {
+      q: fromHalfArray(inputs.q),
+      k: fromHalfArray(inputs.k),
+      v: fromHalfArray(inputs.v),
+    });
     let err = 0;
     let norm = 0;
     ref.forEach((want, i) => {
@@ -92,9 +139,22 @@ describe('attnlab run --backend webgpu', () => {
     writeFileSync(join(bad, 'v.npy'), q.subarray(0, q.length - 10));
     const truncated = attnlab(['--inputs', bad, '--iterations', '2']);
     expect(truncated.code).not.toBe(0);
-    expect(truncated.stderr).toContain('v.npy: truncated data: shape (1, 2, 8, 8) needs 512 bytes, file has 502');
-    const mismatch = attnlab(['--kernel', 'flash-f32', '--dtype', 'f16', '--seq', '8', '--iterations', '2']);
+    expect(truncated.stderr).toContain(
+      'v.npy: truncated data: shape (1, 2, 8, 8) needs 512 bytes, file has 502',
+    );
+    const mismatch = attnlab([
+      '--kernel',
+      'flash-f32',
+      '--dtype',
+      'f16',
+      '--seq',
+      '8',
+      '--iterations',
+      '2',
+    ]);
     expect(mismatch.code).not.toBe(0);
-    expect(mismatch.stderr).toContain("kernel: flash-f32 computes in f32 but the config's dtype is f16; kernels for f16: flash-f16");
+    expect(mismatch.stderr).toMatch(
+      /kernel: flash-f32 computes in f32 but the config's dtype is f16; kernels for f16: flash-f16\b/,
+    );
   }, 120_000);
 });

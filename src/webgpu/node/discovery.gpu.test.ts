@@ -23,12 +23,16 @@ function discover(vulkan: Record<string, string>): Record<string, string | null>
   const env = { ...process.env };
   delete env.VK_ICD_FILENAMES;
   delete env.VK_DRIVER_FILES;
-  const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', SCRIPT], {
-    cwd: new URL('../../../', import.meta.url),
-    env: { ...env, ...vulkan },
-    encoding: 'utf8',
-    timeout: 60_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--input-type=module', '-e', SCRIPT],
+    {
+      cwd: new URL('../../../', import.meta.url),
+      env: { ...env, ...vulkan },
+      encoding: 'utf8',
+      timeout: 60_000,
+    },
+  );
   const line = run.stdout.trim().split('\n').at(-1) ?? '';
   return JSON.parse(line) as Record<string, string | null>;
 }
@@ -46,7 +50,9 @@ describe('Dawn adapter discovery', () => {
 
   it('says what to install when the chosen ICD gives no adapter', () => {
     const found = discover({ VK_ICD_FILENAMES: '/nonexistent/icd.json' });
-    expect(found.error).toBe('no WebGPU adapter through Dawn (tried VK_ICD_FILENAMES/VK_DRIVER_FILES = /nonexistent/icd.json)');
+    expect(found.error).toBe(
+      'no WebGPU adapter through Dawn (tried VK_ICD_FILENAMES/VK_DRIVER_FILES = /nonexistent/icd.json)',
+    );
     expect(found.help).toContain('apt-get install chromium libvulkan1');
   });
 });

@@ -7,7 +7,10 @@ import { dawnRuntime, nodeHostEnv, nodeToolInfo } from './host.ts';
 
 /** A fresh engine on the Dawn adapter, with host fields overridable (e.g. broken sources). */
 export async function openNodeEngine(over: Partial<EngineHost> = {}): Promise<AttentionEngine> {
-  const [{ adapter, via }, sources] = await Promise.all([findDawnAdapter(), loadNodeShaderSources()]);
+  const [{ adapter, via }, sources] = await Promise.all([
+    findDawnAdapter(),
+    loadNodeShaderSources(),
+  ]);
   return AttentionEngine.open(adapter, {
     backend: 'dawn',
     runtime: dawnRuntime(via),

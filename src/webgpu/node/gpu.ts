@@ -117,6 +117,7 @@ export async function findNullAdapter(): Promise<GPUAdapter> {
   const gpu = create(['backend=null', 'enable-dawn-features=allow_unsafe_apis']);
   instances.push(gpu);
   const adapter = await gpu.requestAdapter();
-  if (!adapter) throw new EngineError('unsupported', "Dawn's null backend is not available in this build");
+  if (!adapter)
+    throw new EngineError('unsupported', "Dawn's null backend is not available in this build");
   return adapter;
 }

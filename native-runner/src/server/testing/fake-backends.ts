@@ -43,6 +43,7 @@ export interface FakeBackend extends Backend {
 
 /** Options of `fakeBackend`. */
 export interface FakeOptions {
+  /** Backend id (default `fake`). */
   id?: string;
   /** Kernel id → behaviour; each becomes a kernel offering f32/f16, D 32/64/128, causal. */
   kernels?: Record<string, FakeBehaviour>;

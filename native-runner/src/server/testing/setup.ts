@@ -13,6 +13,7 @@ import type { FakeBackend } from './fake-backends.ts';
 
 /** A test runner and its surroundings. */
 export interface TestServer {
+  /** The running server. */
   server: RunningServer;
   /** The fake backends it serves, by id. */
   fakes: Map<string, FakeBackend>;

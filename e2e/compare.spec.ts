@@ -1,0 +1,76 @@
+/**
+ * WebGPU in the browser against the runner's CPU backend: run both, compare them, and read the
+ * verdict, the speedup with its CI and both medians' CIs; then an interleaved A/B run.
+ */
+import {
+  configure,
+  CPU_KERNEL,
+  expect,
+  openLab,
+  pick,
+  runAndWait,
+  test,
+  WEBGPU_KERNEL,
+} from './lab.ts';
+
+test('runs WebGPU and the runner, then compares them with verdict and CIs', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 25);
+  await pick(page, WEBGPU_KERNEL);
+  await pick(page, CPU_KERNEL);
+  await runAndWait(page, 2);
+
+  await page.getByRole('tab', { name: 'Results' }).click();
+  const table = page.getByRole('table', { name: 'Results history' });
+  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
+  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
+  await page.getByRole('button', { name: 'Compare selected' }).click();
+
+  await expect(page.getByRole('tab', { name: 'Compare' })).toHaveAttribute('aria-selected', 'true');
+  await expect(
+    page.getByRole('heading', {
+      name: /^Verdict: (Candidate is faster|Candidate is slower|Same speed|Inconclusive)/,
+    }),
+  ).toBeVisible();
+  const figures = page.getByLabel('Comparison figures');
+  await expect(figures).toContainText(/speedup \(A median \/ B median\)\s*\d+(\.\d+)?×/);
+  await expect(figures).toContainText(/95% CI of the speedup\s*\[\d+(\.\d+)?, \d+(\.\d+)?\]/);
+  await expect(figures).toContainText(/Hedges' g\s*-?\d/);
+  await expect(figures).toContainText(/Cliff's δ\s*-?\d/);
+  await expect(figures).toContainText(/Mann–Whitney p\s*(< 0\.001|\d)/);
+  const sides = page.getByRole('table', { name: 'Both sides' });
+  await expect(
+    sides.getByRole('row', { name: /A baseline.*browser · webgpu · flash-f32.*25.*\[.*\]/ }),
+  ).toBeVisible();
+  await expect(
+    sides.getByRole('row', { name: /B candidate.*cpu · cpu-flash-f32.*25.*\[.*\]/ }),
+  ).toBeVisible();
+  await expect(page.getByText(/^Median time: /)).toBeVisible();
+  await expect(page.getByRole('img', { name: 'Violin and box plots of A and B' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'ECDF of A and B' })).toBeVisible();
+  // A browser adapter against a Linux host: the environments differ, field by field.
+  await expect(page.getByText(/\d+ fields differ/)).toBeVisible();
+});
+
+test('an interleaved A/B run from Compare saves both sides and compares them', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 10);
+  await pick(page, WEBGPU_KERNEL);
+  await pick(page, CPU_KERNEL);
+  await page.getByRole('tab', { name: 'Compare' }).click();
+  await expect(page.getByLabel('Target A (baseline)')).toHaveValue(/^browser\|webgpu\|flash-f32$/);
+  await expect(page.getByLabel('Target B (candidate)')).toHaveValue(/\|cpu\|cpu-flash-f32$/);
+  await page.getByLabel('Rounds').fill('2');
+  await page.getByLabel('Samples per round').fill('6');
+  await page.getByRole('button', { name: 'Run interleaved' }).click();
+  await expect(page.getByText(/Round 1 of 2: A/)).toBeVisible();
+  await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible({ timeout: 75_000 });
+  const sides = page.getByRole('table', { name: 'Both sides' });
+  // 2 rounds × 6 samples on each side.
+  await expect(sides.getByRole('row', { name: /A baseline.* 12 / })).toBeVisible();
+  await expect(sides.getByRole('row', { name: /B candidate.* 12 / })).toBeVisible();
+  await page.getByRole('tab', { name: 'Results' }).click();
+  await expect(page.getByRole('table', { name: 'Results history' }).getByRole('row')).toHaveCount(
+    3,
+  );
+});

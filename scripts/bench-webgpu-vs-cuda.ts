@@ -1,0 +1,140 @@
+/**
+ * `npm run bench:webgpu-vs-cuda [-- --sweep] [--out DIR]`: in one process, the WGSL kernels
+ * through Dawn (in-process engine, one device per tile point) and the CUDA/SDPA kernels through
+ * the native runner's direct runners, on the issue's shapes, f32 and f16. Every run is checked
+ * against the f64 reference before it is timed. Writes webgpu-vs-cuda.md (the table) and
+ * webgpu-vs-cuda.json (every result file) into DIR (default $OUT, else results/).
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { loadNodeShaderSources } from '../shaders/sources.node.ts';
+import { directRunner } from '../native-runner/src/direct.ts';
+import { DawnBackend } from '../native-runner/src/backends/dawn.ts';
+import { AttentionEngine } from '../src/webgpu/engine.ts';
+import { findDawnAdapter } from '../src/webgpu/node/gpu.ts';
+import { dawnRuntime, nodeHostEnv, nodeToolInfo } from '../src/webgpu/node/host.ts';
+import type { DirectRunOptions, ResultFile } from '../src/model/index.ts';
+import {
+  REFERENCE,
+  SHAPES,
+  STOP,
+  SWEEP,
+  TARGETS,
+  configOf,
+  labelOf,
+} from './bench/webgpu-vs-cuda-plan.ts';
+import type { BenchTarget } from './bench/webgpu-vs-cuda-plan.ts';
+import { markdownTable } from './bench/webgpu-vs-cuda-table.ts';
+import type { BenchRow } from './bench/webgpu-vs-cuda-table.ts';
+
+const args = process.argv.slice(2);
+const sweep = args.includes('--sweep');
+const outFlag = args.indexOf('--out');
+const outDir = outFlag >= 0 ? (args[outFlag + 1] ?? 'results') : (process.env.OUT ?? 'results');
+const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : '';
+mkdirSync(outDir, { recursive: true });
+
+function log(text: string): void {
+  process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
+}
+
+const { adapter, via } = await findDawnAdapter();
+const sources = await loadNodeShaderSources();
+const engines = new Map<string, AttentionEngine>();
+async function engineFor(t: BenchTarget): Promise<AttentionEngine> {
+  const key = JSON.stringify(t.tiles ?? {});
+  let engine = engines.get(key);
+  if (!engine || engine.lost) {
+    engine = await AttentionEngine.open(adapter, {
+      backend: 'dawn',
+      runtime: dawnRuntime(via),
+      sources,
+      tool: nodeToolInfo(),
+      host: nodeHostEnv(),
+      ...(t.tiles ? { tiles: t.tiles } : {}),
+    });
+    engines.set(key, engine);
+  }
+  return engine;
+}
+
+async function runOne(t: BenchTarget, options: DirectRunOptions): Promise<ResultFile> {
+  if (t.backend === 'dawn') return (await (await engineFor(t)).run(options)).result;
+  return (await directRunner(t.backend)(options)).result;
+}
+
+function targetsOf(dtype: 'f32' | 'f16'): BenchTarget[] {
+  const list: BenchTarget[] = [];
+  for (const t of TARGETS[dtype]) {
+    if (only !== '' && t !== REFERENCE[dtype] && !t.kernel.includes(only)) continue;
+    list.push(t);
+    if (sweep && t.backend === 'dawn' && t.kernel.startsWith('flash-sgmat')) {
+      for (const tiles of SWEEP) list.push({ ...t, tiles });
+    }
+  }
+  return list;
+}
+
+const rows: BenchRow[] = [];
+for (const shape of SHAPES) {
+  for (const dtype of ['f32', 'f16'] as const) {
+    const config = configOf(shape, dtype);
+    for (const t of targetsOf(dtype)) {
+      const label = labelOf(t);
+      const reference = t === REFERENCE[dtype];
+      log(`${label} ${JSON.stringify(config)}`);
+      try {
+        const result = await runOne(t, {
+          config,
+          kernel: t.kernel,
+          stop: STOP,
+          cache: 'cold',
+          seed: 1,
+          warmup: undefined,
+        });
+        const c = result.correctness;
+        log(
+          `  ${result.status} check ${c ? `${c.passed ? 'pass' : 'FAIL'} relL2 ${String(c.relL2Err)}` : '—'} ` +
+            `median ${result.derived?.medianMs.toFixed(4) ?? '—'} ms, ${result.derived?.tflops.toFixed(1) ?? '—'} TFLOP/s ` +
+            `${JSON.stringify(result.target.kernelParams)}${result.error ? ` error: ${result.error.message}` : ''}`,
+        );
+        rows.push({ config, label, result, reference });
+      } catch (err) {
+        const problem = (err as Error).message;
+        log(`  refused: ${problem}`);
+        rows.push({ config, label, result: null, problem, reference });
+      }
+      // The table so far, so a run cut short by a time limit still leaves its figures.
+      await writeFileAtomic(join(outDir, 'webgpu-vs-cuda.partial.md'), markdownTable(rows) + '\n');
+    }
+  }
+}
+for (const engine of engines.values()) engine.destroy();
+
+// The dawn backend of the runner (child process), once, to show it works on this host.
+const backend = new DawnBackend();
+const info = await backend.discover();
+log(
+  `dawn backend: available=${String(info.available)} ${info.device ?? ''} (${info.reason ?? ''})`,
+);
+
+const table = markdownTable(rows);
+const device = rows.find((r) => r.result?.env.gpu)?.result?.env.gpu?.name ?? 'unknown GPU';
+const adapterName = rows.find((r) => r.result?.env.adapter)?.result?.env.adapter;
+const md =
+  `### WebGPU (Dawn) vs CUDA/SDPA — one run\n\n` +
+  `- command: \`npm run bench:webgpu-vs-cuda${sweep ? ' -- --sweep' : ''}\` (${new Date().toISOString()})\n` +
+  `- device: ${device}; Dawn adapter: ${adapterName ? `${adapterName.description} (${adapterName.runtime ?? ''})` : 'none'}\n` +
+  `- dawn backend (runner, child process): ${info.available ? 'available' : `absent: ${info.reason ?? ''}`}\n` +
+  `- every run: check vs f64 reference first, then ±1% CI stop rule (≤ 300 samples, ≤ 3 s), cold cache; ` +
+  `ratio = median(SDPA ref) / median(kernel), bootstrap 95% CI (src/stats compare)\n\n` +
+  table +
+  '\n';
+process.stdout.write(md);
+await writeFileAtomic(join(outDir, 'webgpu-vs-cuda.md'), md);
+await writeFileAtomic(
+  join(outDir, 'webgpu-vs-cuda.json'),
+  JSON.stringify(rows.map((r) => ({ label: r.label, problem: r.problem, result: r.result }))),
+);
+process.exit(0);

@@ -1,0 +1,132 @@
+/**
+ * Planning of the subgroup-matrix kernels (flash-sgmat-f16, flash-sgmat-f32x3): tiles within the
+ * workgroup-memory limit, clear refusals on adapters without 16×16×16 f16 subgroup matrices or
+ * without a fixed subgroup size of 32, and head dims in steps of 16.
+ */
+import { describe, expect, it } from 'vitest';
+import { KERNELS } from '../../shaders/index.ts';
+import type { KernelDescriptor } from '../../shaders/index.ts';
+import type { AttentionConfig } from '../model/index.ts';
+import type { DeviceTraits, EngineLimits } from './device.ts';
+import { hasSubgroupMatrixF16 } from './device.ts';
+import { kernelInfos, resolveKernel } from './registry.ts';
+import { planKernel, subgroupMatrixBytes, workgroupCounts } from './tiles.ts';
+
+const LIMITS: EngineLimits = {
+  maxBufferSize: 2 ** 30,
+  maxStorageBufferBindingSize: 2 ** 27,
+  maxComputeWorkgroupStorageSize: 32_768,
+  maxComputeInvocationsPerWorkgroup: 1024,
+  maxComputeWorkgroupSizeX: 1024,
+  maxComputeWorkgroupsPerDimension: 65_535,
+  maxStorageBuffersPerShaderStage: 8,
+};
+const FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'];
+
+function traits(
+  over: Partial<DeviceTraits> = {},
+  limits: Partial<EngineLimits> = {},
+): DeviceTraits {
+  return {
+    features: new Set([...FEATURES, 'chromium-experimental-subgroup-matrix']),
+    limits: { ...LIMITS, ...limits },
+    subgroupMinSize: 32,
+    subgroupMaxSize: 32,
+    name: 'Test GPU',
+    software: false,
+    subgroupMatrixF16: true,
+    ...over,
+  };
+}
+
+function kernel(id: string): KernelDescriptor {
+  const k = KERNELS.find((x) => x.id === id);
+  if (!k) throw new Error(`no kernel ${id}`);
+  return k;
+}
+
+const CONFIG: AttentionConfig = {
+  batch: 2,
+  heads: 3,
+  seqLen: 100,
+  headDim: 128,
+  causal: false,
+  dtype: 'f16',
+};
+
+describe('subgroup-matrix kernels', () => {
+  it('fit their tiles into the workgroup-memory limit, shrinking K/V tiles first', () => {
+    for (const id of ['flash-sgmat-f16', 'flash-sgmat-f32x3']) {
+      for (const limit of [32_768, 49_152]) {
+        const plan = planKernel(
+          kernel(id),
+          128,
+          traits({}, { maxComputeWorkgroupStorageSize: limit }),
+        );
+        const { SG, BC, KV_LEN } = plan.consts;
+        expect(SG).toBeDefined();
+        expect(BC).toBeGreaterThanOrEqual(16);
+        const need = subgroupMatrixBytes(id.endsWith('f32x3'), 128, SG ?? 0, BC ?? 0);
+        expect(need.bytes).toBeLessThanOrEqual(limit);
+        expect(KV_LEN).toBe(need.kvHalves);
+        expect(plan.workgroupSize).toBe((SG ?? 0) * 32);
+      }
+    }
+    const f16 = planKernel(
+      kernel('flash-sgmat-f16'),
+      64,
+      traits({}, { maxComputeWorkgroupStorageSize: 49_152 }),
+    );
+    expect(f16.consts).toMatchObject({ D: 64, SG: 4, SGS: 32, BC: 64 });
+    // 16 rows per subgroup: ceil(100 / 64) row tiles per (batch, head).
+    expect(workgroupCounts(f16, CONFIG)).toEqual([2 * 3 * 2]);
+  });
+
+  it('refuses, naming the bytes, when even the smallest tiles do not fit', () => {
+    const small = traits({}, { maxComputeWorkgroupStorageSize: 16_384 });
+    expect(() => planKernel(kernel('flash-sgmat-f32x3'), 128, small)).toThrow(
+      /flash-sgmat-f32x3 at D=128 needs \d+ bytes of workgroup memory .* maxComputeWorkgroupStorageSize is 16384/,
+    );
+    expect(planKernel(kernel('flash-sgmat-f16'), 128, small).consts).toMatchObject({ SG: 2, BC: 16 });
+  });
+
+  it('counts the f32x3 split as twice the probability tiles and four K/V halves', () => {
+    const f16 = subgroupMatrixBytes(false, 64, 4, 32);
+    const split = subgroupMatrixBytes(true, 64, 4, 32);
+    expect(f16.kvHalves).toBe(Math.max(2 * 32 * 64, 64 * 64));
+    expect(split.kvHalves).toBe(4 * 32 * 64);
+    expect(split.bytes - f16.bytes).toBe(2 * (split.kvHalves - f16.kvHalves) + 2 * 4 * 16 * 32);
+  });
+
+  it('are listed as unavailable, with the reason, where subgroup matrices are missing', () => {
+    const plain = traits({ features: new Set(FEATURES), subgroupMatrixF16: false });
+    for (const info of kernelInfos(plain).filter((k) => k.id.startsWith('flash-sgmat'))) {
+      expect(info.available).toBe(false);
+      expect(info.reason).toContain('chromium-experimental-subgroup-matrix');
+    }
+    const noConfig = traits({ subgroupMatrixF16: false });
+    expect(() => resolveKernel('flash-sgmat-f16', CONFIG, noConfig)).toThrow(/16×16×16 f16→f32/);
+    const wave64 = traits({ subgroupMinSize: 64, subgroupMaxSize: 64 });
+    expect(() => resolveKernel('flash-sgmat-f16', CONFIG, wave64)).toThrow(/subgroup size of 32/);
+  });
+
+  it('take head dims in steps of 16 only', () => {
+    expect(() => resolveKernel('flash-sgmat-f16', { ...CONFIG, headDim: 72 }, traits())).toThrow(
+      /config\.headDim: flash-sgmat-f16 supports multiples of 16 in 16\.\.128 \(got 72\)/,
+    );
+    expect(
+      resolveKernel('flash-sgmat-f32x3', { ...CONFIG, dtype: 'f32', headDim: 80 }, traits()).id,
+    ).toBe('flash-sgmat-f32x3');
+  });
+
+  it('read the adapter’s subgroup-matrix configurations', () => {
+    const info = (configs: unknown): GPUAdapterInfo =>
+      ({ subgroupMatrixConfigs: configs }) as unknown as GPUAdapterInfo;
+    const f16 = { componentType: 'f16', resultComponentType: 'f32', M: 16, N: 16, K: 16 };
+    expect(hasSubgroupMatrixF16(info([f16]))).toBe(true);
+    expect(hasSubgroupMatrixF16(info([{ ...f16, M: 8, N: 8, K: 8 }]))).toBe(false);
+    expect(hasSubgroupMatrixF16(info([{ ...f16, resultComponentType: 'f16' }]))).toBe(false);
+    expect(hasSubgroupMatrixF16(info([]))).toBe(false);
+    expect(hasSubgroupMatrixF16(info(undefined))).toBe(false);
+  });
+});
