@@ -6,7 +6,12 @@ export default defineConfig({
   worker: { format: 'es' },
   server: { port: 5173, strictPort: false },
   test: {
-    include: ['src/**/*.test.ts', 'native-runner/**/*.test.ts', 'shaders/**/*.test.ts', 'tests/**/*.test.ts'],
+    include: [
+      'src/**/*.test.ts',
+      'native-runner/**/*.test.ts',
+      'shaders/**/*.test.ts',
+      'tests/**/*.test.ts',
+    ],
     testTimeout: 60_000,
   },
 });

@@ -2,9 +2,11 @@
  * WebGPU in the browser against the runner's CPU backend: run both, compare them, and read the
  * verdict, the speedup with its CI and both medians' CIs; then an interleaved A/B run.
  */
+import { readFile } from 'node:fs/promises';
 import {
   configure,
   CPU_KERNEL,
+  downloadText,
   expect,
   openLab,
   pick,
@@ -48,6 +50,21 @@ test('runs WebGPU and the runner, then compares them with verdict and CIs', asyn
   await expect(page.getByText(/^Median time: /)).toBeVisible();
   await expect(page.getByRole('img', { name: 'Violin and box plots of A and B' })).toBeVisible();
   await expect(page.getByRole('img', { name: 'ECDF of A and B' })).toBeVisible();
+  // Any chart exports as a standalone SVG and as a PNG.
+  const svg = await downloadText(page, () =>
+    page.getByRole('button', { name: /^SVG of Empirical CDF|^SVG of Fraction of samples/ }).click(),
+  );
+  expect(svg.name).toMatch(/^ecdf-.*\.svg$/);
+  expect(svg.text).toContain('<svg xmlns="http://www.w3.org/2000/svg"');
+  expect(svg.text).toContain('aria-label="ECDF of A and B"');
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: /^PNG of Violin/ }).click(),
+  ]);
+  expect(png.suggestedFilename()).toMatch(/^violin-.*\.png$/);
+  const bytes = await readFile(await png.path());
+  expect([...bytes.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  expect(bytes.length).toBeGreaterThan(2000);
   // A browser adapter against a Linux host: the environments differ, field by field.
   await expect(page.getByText(/\d+ fields differ/)).toBeVisible();
 });

@@ -93,4 +93,18 @@ test('a bad import is refused with the file and field named, and the history is 
   await expect(alert).toContainText('broken.json: not valid JSON');
   await expect(alert).toContainText('future.json: schema: major version 2 is not supported');
   await expect(rows).toHaveCount(2);
+
+  // The same through drag and drop: a file that is JSON but not a result.
+  const dropped = await page.evaluateHandle(() => {
+    const data = new DataTransfer();
+    data.items.add(new File(['{"hello": "world"}'], 'notes.json', { type: 'application/json' }));
+    return data;
+  });
+  await page
+    .getByRole('region', { name: 'Drop zone for result files' })
+    .dispatchEvent('drop', { dataTransfer: dropped });
+  await expect(page.getByRole('alert').filter({ hasText: 'Nothing was imported' })).toContainText(
+    'notes.json: schema: must be "attnlab/result@1" — this is not an attnlab result file (got missing)',
+  );
+  await expect(rows).toHaveCount(2);
 });

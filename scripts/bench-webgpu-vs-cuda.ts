@@ -39,13 +39,14 @@ function log(text: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 }
 
-const { adapter, via } = await findDawnAdapter();
 const sources = await loadNodeShaderSources();
 const engines = new Map<string, AttentionEngine>();
 async function engineFor(t: BenchTarget): Promise<AttentionEngine> {
   const key = JSON.stringify(t.tiles ?? {});
   let engine = engines.get(key);
   if (!engine || engine.lost) {
+    // A Dawn adapter gives one device: each tile point gets its own adapter.
+    const { adapter, via } = await findDawnAdapter();
     engine = await AttentionEngine.open(adapter, {
       backend: 'dawn',
       runtime: dawnRuntime(via),

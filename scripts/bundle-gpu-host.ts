@@ -161,8 +161,9 @@ copyFileSync(loader, join(STAGE, 'lib', 'libvulkan.so.1'));
 say(`vulkan loader: ${loader}`);
 
 for (const [name, text] of Object.entries(GPU_HOST_SCRIPTS)) {
+  mkdirSync(dirname(join(STAGE, name)), { recursive: true });
   writeFileSync(join(STAGE, name), text);
-  chmodSync(join(STAGE, name), 0o755);
+  chmodSync(join(STAGE, name), name.endsWith('.sh') ? 0o755 : 0o644);
 }
 writeFileSync(
   join(STAGE, 'BUNDLE.json'),

@@ -1,20 +1,26 @@
-// flash: the kernel a user should pick — the fastest version this build and device offer.
-// On an sm_90 GPU with a build carrying sm_90a code, the Hopper path (flash-hopper: TMA, wgmma,
-// warp specialisation) for head dims 64 and 128; everywhere else (sm_80/sm_89 such as A100 or
-// L4, other head dims) the portable mma.sync kernel flash-v6. The choice is made per launch
-// from the device and the problem and is reported in the kernel parameters ("selected").
+// flash: the kernel a user should pick — the fastest version this build and device offer,
+// chosen per launch from the device and the problem and reported in the kernel parameters
+// ("selected"):
+//   - sm_90 GPU, build with sm_90a code, D = 128: flash-hopper-v2 (TMA, wgmma, warp
+//     specialisation; 1.6× SDPA flash and 0.88× cuDNN at (8, 16, 2048, 128) in BENCHMARKS.md);
+//   - otherwise flash-v6, the portable mma.sync kernel (sm_80+: A100, L4, …). At D = 64 it is
+//     also the faster one on the H100 for short sequences: at (32, 8, 512, 64) the Hopper kernels
+//     run one 384-thread block per SM whose prologue (Q load, first K tile) is not hidden behind
+//     anything, and lose 10–15% to v6 (BENCHMARKS.md, run 4).
 //
-// Build: with flash_v6.cu and flash_hopper.cu (any harness or benchmark build that globs
-// native-runner/cuda/flash_*.cu has all three).
+// Build: with flash_v6.cu, flash_hopper.cu and flash_hopper_v2.cu (any harness or benchmark
+// build that globs native-runner/cuda/flash_*.cu has them).
 // Run:   ./harness --kernel flash --batch 8 --heads 16 --seq 2048 --dim 128 --dtype f16
 #include "common.cuh"
 
 namespace attnlab {
 namespace flash_hopper {
 bool available();
+}  // namespace flash_hopper
+namespace flash_hopper_v2 {
 void launch(const DeviceProblem& p, cudaStream_t stream);
 void params(JsonWriter& w, const DeviceProblem& p);
-}  // namespace flash_hopper
+}  // namespace flash_hopper_v2
 namespace flash_v6 {
 void launch(const DeviceProblem& p, cudaStream_t stream);
 void params(JsonWriter& w, const DeviceProblem& p);
@@ -23,31 +29,30 @@ void params(JsonWriter& w, const DeviceProblem& p);
 namespace flash_auto {
 
 bool use_hopper(const DeviceProblem& p) {
-  return p.dtype != Dtype::F32 && (p.dim == 64 || p.dim == 128) && flash_hopper::available();
+  return p.dtype != Dtype::F32 && p.dim == 128 && flash_hopper::available();
 }
 
 void launch(const DeviceProblem& p, cudaStream_t stream) {
-  if (use_hopper(p)) flash_hopper::launch(p, stream);
+  if (use_hopper(p)) flash_hopper_v2::launch(p, stream);
   else flash_v6::launch(p, stream);
 }
 
 void params(JsonWriter& w, const DeviceProblem& p) {
-  // Kernel parameters are written before any device is touched in some callers: fall back to
-  // naming the portable kernel when the device cannot be queried.
+  // Some callers write kernel parameters before a device exists: then name the portable kernel.
   bool hopper = false;
   try {
     hopper = use_hopper(p);
   } catch (const HarnessError&) {
     hopper = false;
   }
-  w.kv("selected", hopper ? "flash-hopper" : "flash-v6");
-  if (hopper) flash_hopper::params(w, p);
+  w.kv("selected", hopper ? "flash-hopper-v2" : "flash-v6");
+  if (hopper) flash_hopper_v2::params(w, p);
   else flash_v6::params(w, p);
 }
 
 const CudaKernel kFlash = {
     "flash",
-    "Best available: flash-hopper on sm_90 (wgmma/TMA) for D 64/128, else flash-v6 (mma.sync)",
+    "Best available: flash-hopper-v2 on sm_90 at D=128 (wgmma/TMA), else flash-v6 (mma.sync)",
     {Dtype::F16, Dtype::BF16},
     {32, 64, 128},
     true,

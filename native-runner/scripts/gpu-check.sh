@@ -42,7 +42,7 @@ if step selftest; then
 log "== selftest: CUDA kernels"
 timeout 300 "$HARNESS" --selftest > "$OUT/selftest-cuda.txt" 2>&1
 log "$(tail -1 "$OUT/selftest-cuda.txt")"
-grep -E '^FAIL' "$OUT/selftest-cuda.txt" | tee -a "$OUT/gpu-check.log"
+grep -E '^(FAIL|SKIP)' "$OUT/selftest-cuda.txt" | tee -a "$OUT/gpu-check.log"
 
 log "== selftest: SDPA backends"
 timeout 300 "$PY" "$SDPA" --selftest > "$OUT/selftest-sdpa.txt" 2> "$OUT/selftest-sdpa.stderr"

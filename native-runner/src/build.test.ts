@@ -3,7 +3,7 @@
  * a stamp atomically, a newer source or a changed command makes it stale, and a compiler error
  * comes back quoted.
  */
-import { existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -32,7 +32,13 @@ function tinyPlan(name: string, source: string, flags = '-O1'): BuildPlan {
     target: 'cpu',
     output,
     sources: [src],
-    compile: [{ command: cxx, args: [flags, '-c', '-o', `${output}.o`, src] }],
+    compile: [
+      {
+        command: cxx,
+        args: [flags, '-c', '-o', `${output}.o`, src],
+        cache: { output: `${output}.o`, inputs: [src] },
+      },
+    ],
     link: { command: cxx, args: ['-o', tmpOutput({ output }), `${output}.o`] },
     flags,
   };
@@ -65,7 +71,10 @@ describe('build plans', () => {
     expect(plan.compile.every((s) => s.args.includes('-c'))).toBe(true);
     expect(plan.link.args).toContain('-ldl');
     expect(plan.sources.some((s) => s.endsWith('emulate_flash.cu'))).toBe(false);
-    expect(planBuild('cuda', { archs: ['90'] }).flags).not.toContain('sm_80');
+    expect(plan.output).toMatch(/build\/cuda\/attnlab-cuda$/);
+    const one = planBuild('cuda', { archs: ['90'] });
+    expect(one.flags).not.toContain('sm_80');
+    expect(one.output).toMatch(/build\/cuda\/attnlab-cuda-sm90$/);
     expect(() => planBuild('cuda', { archs: ['sm_90; rm -rf /'] })).toThrow(BuildError);
   });
 });
@@ -89,6 +98,21 @@ describe('runBuild and freshness', () => {
     await runBuild(plan);
     expect(isFresh(plan)).toBe(true);
     expect(isFresh({ ...plan, flags: '-O2' })).toBe(false);
+  });
+
+  it('reuses objects whose inputs did not change', async () => {
+    const plan = tinyPlan('objects', 'int main() { return 1; }\n');
+    await runBuild(plan);
+    const object = `${plan.output}.o`;
+    const first = statSync(object).mtimeMs;
+    rmSync(plan.output);
+    await new Promise((r) => setTimeout(r, 20));
+    await runBuild(plan); // relinks, does not recompile
+    expect(statSync(object).mtimeMs).toBe(first);
+    expect(existsSync(plan.output)).toBe(true);
+    writeFileSync(plan.sources[0] ?? '', 'int main() { return 2; }\n');
+    await runBuild(plan);
+    expect(statSync(object).mtimeMs).toBeGreaterThan(first);
   });
 
   it('quotes the compiler when a build fails, and leaves no output', async () => {

@@ -25,6 +25,8 @@ export interface BuildStep {
   command: string;
   /** Its arguments. */
   args: string[];
+  /** For a cacheable compile: the object it writes and the files it reads (unit + headers). */
+  cache?: { output: string; inputs: string[] };
 }
 
 /** A resolved build: what to run and what it produces. */
@@ -125,7 +127,14 @@ export function planBuild(
   for (const a of archs) {
     if (!/^\d{2,3}a?$/.test(a)) throw new BuildError(`CUDA arch "${a}" is not like 80, 89 or 90`);
   }
-  const output = join(BUILD_ROOT, 'cuda', 'attnlab-cuda');
+  // The default arch set builds attnlab-cuda; another set gets its own name, so an on-demand
+  // build for the local GPU never overwrites (and invalidates) the full one, or the reverse.
+  const isDefault = archs.join(' ') === DEFAULT_CUDA_ARCHS.join(' ');
+  const output = join(
+    BUILD_ROOT,
+    'cuda',
+    isDefault ? 'attnlab-cuda' : `attnlab-cuda-sm${archs.join('-')}`,
+  );
   const gencode = [
     ...archs.map(gencodeFor),
     // PTX for compute_90 too, so GPUs newer than the list JIT-compile instead of failing.
@@ -146,6 +155,7 @@ export function planBuild(
     ...cudaKernelFiles(),
   ];
   const objects = units.map((u) => join(objDir, `${basename(u, '.cu')}.o`));
+  const headers = [...filesIn(CUDA_DIR, /\.(cuh|hpp)$/), ...filesIn(CPU_DIR, /\.hpp$/)];
   return {
     target,
     output,
@@ -163,6 +173,7 @@ export function planBuild(
         objects[i] ?? '',
         u,
       ],
+      cache: { output: objects[i] ?? '', inputs: [u, ...headers] },
     })),
     link: {
       command: nvcc,
@@ -196,6 +207,23 @@ export function isFresh(plan: BuildPlan): boolean {
   try {
     const stamp = JSON.parse(readFileSync(stampPath(plan), 'utf8')) as { hash?: unknown };
     return stamp.hash === buildHash(plan);
+  } catch {
+    return false;
+  }
+}
+
+/** Hash of a cacheable step: its command line and the content of what it reads. */
+function stepHash(step: BuildStep): string {
+  const h = createHash('sha256').update(JSON.stringify([step.command, step.args]));
+  for (const f of step.cache?.inputs ?? []) h.update(`\0${basename(f)}\0`).update(readFileSync(f));
+  return h.digest('hex');
+}
+
+/** Whether a cacheable step's object exists and was made from the same inputs. */
+function stepFresh(step: BuildStep, hash: string): boolean {
+  if (!step.cache || !existsSync(step.cache.output)) return false;
+  try {
+    return readFileSync(`${step.cache.output}.hash`, 'utf8') === hash;
   } catch {
     return false;
   }
@@ -256,8 +284,14 @@ export async function runBuild(
   try {
     const queue = [...plan.compile];
     const worker = async (): Promise<void> => {
-      for (let step = queue.shift(); step; step = queue.shift())
+      for (let step = queue.shift(); step; step = queue.shift()) {
+        // Objects compiled from unchanged inputs are reused: editing one kernel file
+        // recompiles that file only.
+        const hash = stepHash(step);
+        if (stepFresh(step, hash)) continue;
         await runStep(plan, step, onOutput);
+        if (step.cache) writeFileAtomic.sync(`${step.cache.output}.hash`, hash);
+      }
     };
     const lanes = Math.max(1, Math.min(availableParallelism(), queue.length));
     await Promise.all(Array.from({ length: lanes }, worker));

@@ -4,7 +4,8 @@
  */
 import { mount } from 'svelte';
 import App from './App.svelte';
-import './app.css';
+import './styles/base.css';
+import './styles/components.css';
 import { Lab } from './state/lab.svelte.ts';
 import { createStatsClient } from './stats/client.ts';
 import { HistoryStore } from './store/db.ts';

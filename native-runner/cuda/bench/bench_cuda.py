@@ -581,20 +581,27 @@ def print_summary(summaries: list[dict[str, Any]], out=sys.stdout) -> None:
             if r["name"] not in names:
                 names.append(r["name"])
     print("\n== summary: TFLOP/s (× SDPA flash)   [" + "; ".join(cols) + "]", file=out)
-    print(f"{'kernel':<14}" + "".join(f"{h:>17}" for h in short), file=out)
+    print(f"{'kernel':<16}" + "".join(f"{h:>17}" for h in short)
+          + f"{'min ×flash':>12}{'min ×cuDNN':>12}", file=out)
     for n in names:
-        cells = []
+        cells, vs_flash, vs_cudnn = [], [], []
         for s in summaries:
             r = next((r for r in s["rows"] if r["name"] == n), None)
             if r is None:
                 cells.append(f"{'n/a':>17}")
             elif "median" not in r:
-                cells.append(f"{'FAIL' if r['error'] and r['error']['code'] != 'unavailable' else 'n/a':>17}")
+                failed = r["error"] and r["error"]["code"] != "unavailable"
+                cells.append(f"{'FAIL' if failed else 'n/a':>17}")
             else:
-                fl = r.get("sdpa-flash")
+                fl, cu = r.get("sdpa-flash"), r.get("sdpa-cudnn")
+                if fl:
+                    vs_flash.append(fl["ratio"])
+                if cu:
+                    vs_cudnn.append(cu["ratio"])
                 cells.append(f"{r['tflops']:8.1f} ({fl['ratio']:.2f})" if fl else
                              f"{r['tflops']:8.1f}       ")
-        print(f"{n:<14}" + "".join(f"{c:>17}" for c in cells), file=out)
+        mins = "".join(f"{min(v):12.3f}" if v else f"{'—':>12}" for v in (vs_flash, vs_cudnn))
+        print(f"{n:<16}" + "".join(f"{c:>17}" for c in cells) + mins, file=out)
 
 
 def markdown(summaries: list[dict[str, Any]], header: str) -> str:
