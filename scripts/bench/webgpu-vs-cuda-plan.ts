@@ -46,6 +46,8 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
 
 /** Tile points tried for the subgroup-matrix kernels with `--sweep`. */
 export const SWEEP: readonly { matrixSubgroups: number; matrixKeyRows: number }[] = [
+  { matrixSubgroups: 1, matrixKeyRows: 16 },
+  { matrixSubgroups: 1, matrixKeyRows: 64 },
   { matrixSubgroups: 2, matrixKeyRows: 32 },
   { matrixSubgroups: 4, matrixKeyRows: 16 },
   { matrixSubgroups: 4, matrixKeyRows: 32 },

@@ -87,7 +87,10 @@ describe('subgroup-matrix kernels', () => {
     expect(() => planKernel(kernel('flash-sgmat-f32x3'), 128, small)).toThrow(
       /flash-sgmat-f32x3 at D=128 needs \d+ bytes of workgroup memory .* maxComputeWorkgroupStorageSize is 16384/,
     );
-    expect(planKernel(kernel('flash-sgmat-f16'), 128, small).consts).toMatchObject({ SG: 2, BC: 16 });
+    expect(planKernel(kernel('flash-sgmat-f16'), 128, small).consts).toMatchObject({
+      SG: 2,
+      BC: 16,
+    });
   });
 
   it('counts the f32x3 split as twice the probability tiles and four K/V halves', () => {
