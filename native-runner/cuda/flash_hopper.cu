@@ -21,7 +21,7 @@
 // Build alone (sm_90a only; the harness rejects the kernel on other targets):
 //   nvcc -O3 -std=c++17 -gencode arch=compute_90a,code=sm_90a -Xcompiler -fopenmp \
 //     -o flash_hopper native-runner/cuda/harness.cu native-runner/cuda/naive_f32.cu \
-//     native-runner/cuda/flash_v5.cu native-runner/cuda/flash_hopper.cu -ldl
+//     native-runner/cuda/flash_hopper.cu -ldl
 // Run alone:   ./flash_hopper --kernel flash-hopper --batch 8 --heads 16 --seq 2048 --dim 128 \
 //                --dtype f16
 // Or in the benchmark: bash native-runner/cuda/bench/run.sh --kernels flash-hopper

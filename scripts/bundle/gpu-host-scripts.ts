@@ -11,7 +11,7 @@ if [ -z "\${VK_DRIVER_FILES:-}\${VK_ICD_FILENAMES:-}" ]; then
   # Headless containers: NVIDIA's usual ICD (libGLX_nvidia.so.0) cannot create an instance without
   # a display ("Could not get vkCreateInstance"); libEGL_nvidia.so.0 carries the same Vulkan
   # driver and works headless, so the bundle's own ICD file names it when it is installed.
-  if ldconfig -p 2>/dev/null | grep -q 'libEGL_nvidia\\.so\\.0' || [ -e /usr/local/nvidia/lib64/libEGL_nvidia.so.0 ]; then
+  if ldconfig -p 2>/dev/null | grep -q 'libEGL_nvidia[.]so[.]0' || [ -e /usr/local/nvidia/lib64/libEGL_nvidia.so.0 ]; then
     export VK_DRIVER_FILES="$HERE/icd/nvidia_egl_icd.json"
   else
     for icd in /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json /etc/vulkan/icd.d/nvidia_icd.json \\

@@ -43,7 +43,7 @@ import numpy as np  # noqa: E402
 from bench_result import (  # noqa: E402
     DTYPE_BYTES, TOLERANCE, config_dict, config_label, make_result, result_filename,
     write_atomic)
-from bench_stats import attention_bytes, attention_flops, median_ci, speedup_ci  # noqa: E402
+from bench_stats import attention_flops, median_ci, speedup_ci  # noqa: E402
 
 TOOL_VERSION = "0.1.0"
 DEFAULT_SHAPES = "32x8x512x64,8x16x2048x128"
@@ -371,14 +371,11 @@ def measure_ceilings(torch, lib: KernelLib) -> dict[str, float]:
         b = torch.randn(n, n, device="cuda", dtype=torch_dtype(torch, name))
         ms = event_median_ms(torch, lambda: a @ b, 10)
         out[f"matmul_{name}_tflops"] = 2 * n**3 / (ms * 1e-3) / 1e12
-        del a, b
     x = torch.empty(2**30, dtype=torch.uint8, device="cuda")
     y = torch.empty_like(x)
     ms = event_median_ms(torch, lambda: y.copy_(x), 10)
     out["copy_tbps"] = 2 * 2**30 / (ms * 1e-3) / 1e12
-    del x, y, buf
-    torch.cuda.empty_cache()
-    return out
+    return out  # the buffers go with this frame; the caller empties torch's cache
 
 
 # --------------------------------------------------------------------------------------------
@@ -758,6 +755,7 @@ def main(argv=None) -> int:
     except Exception as e:  # reported, not fatal: the comparison does not depend on it
         print(f"note: ceilings not measured ({e})", file=sys.stderr)
         ceilings = {}
+    torch.cuda.empty_cache()
     if ceilings:
         print("ceilings: " + ", ".join(f"{k} {v:.1f}" for k, v in ceilings.items()))
 
