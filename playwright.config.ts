@@ -5,6 +5,7 @@
  */
 import { defineConfig } from '@playwright/test';
 import { createServer } from 'node:net';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './e2e/chromium.ts';
 
 /** A free loopback port (the OS picks it; closed again before the server binds it). */
 async function freePort(): Promise<number> {
@@ -27,16 +28,6 @@ process.env.ATTNLAB_E2E_PORT ??= String(await freePort());
 const port = Number(process.env.ATTNLAB_E2E_PORT);
 const baseURL = `http://127.0.0.1:${port}`;
 
-/** Chromium flags for WebGPU on SwiftShader in a headless container. */
-export const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-
 export default defineConfig({
   testDir: 'e2e',
   outputDir: 'test-results/e2e',
@@ -56,7 +47,7 @@ export default defineConfig({
     acceptDownloads: true,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: { executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS },
+    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
   },
   webServer: {
     command: `npx tsx scripts/start.ts --port ${port} --no-watch --results test-results/e2e-runner-results`,

@@ -19,6 +19,7 @@ import { build, preview } from 'vite';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { PROTOCOL_VERSION, parseClientMessage } from '../src/model/index.ts';
 import type { ResultFileInput, RunRequest, ServerMessageInput } from '../src/model/index.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../e2e/chromium.ts';
 import { createRng } from '../src/stats/index.ts';
 
 const { values } = parseArgs({
@@ -43,14 +44,6 @@ for (const [name, v, lo, hi] of [
 }
 
 const TOKEN = 'bench-token-0123456789';
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 /** What the page measures. */
 interface Measurement {
@@ -239,7 +232,7 @@ async function main(): Promise<void> {
   if (url === undefined) throw new Error('vite preview did not report its URL');
 
   const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: CHROMIUM_ARGS,
   });
   try {

@@ -8,12 +8,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import { loadNodeShaderSources } from '../shaders/sources.node.ts';
 import { directRunner } from '../native-runner/src/direct.ts';
 import { DawnBackend } from '../native-runner/src/backends/dawn.ts';
-import { AttentionEngine } from '../src/webgpu/engine.ts';
-import { findDawnAdapter } from '../src/webgpu/node/gpu.ts';
-import { dawnRuntime, nodeHostEnv, nodeToolInfo } from '../src/webgpu/node/host.ts';
+import type { AttentionEngine } from '../src/webgpu/engine.ts';
+import { openNodeEngine } from '../src/webgpu/node/open.ts';
 import type { DirectRunOptions, ResultFile } from '../src/model/index.ts';
 import {
   REFERENCE,
@@ -39,22 +37,13 @@ function log(text: string): void {
   process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${text}\n`);
 }
 
-const sources = await loadNodeShaderSources();
 const engines = new Map<string, AttentionEngine>();
 async function engineFor(t: BenchTarget): Promise<AttentionEngine> {
   const key = JSON.stringify(t.tiles ?? {});
   let engine = engines.get(key);
   if (!engine || engine.lost) {
     // A Dawn adapter gives one device: each tile point gets its own adapter.
-    const { adapter, via } = await findDawnAdapter();
-    engine = await AttentionEngine.open(adapter, {
-      backend: 'dawn',
-      runtime: dawnRuntime(via),
-      sources,
-      tool: nodeToolInfo(),
-      host: nodeHostEnv(),
-      ...(t.tiles ? { tiles: t.tiles } : {}),
-    });
+    engine = await openNodeEngine(t.tiles ? { tiles: t.tiles } : {});
     engines.set(key, engine);
   }
   return engine;

@@ -114,6 +114,14 @@ struct ErrorStats {
     sq_err += e * e;
     sq_ref += want * want;
   }
+  // Folds in the stats of another (e.g. a per-thread) part; parts are merged in index order.
+  void merge(const ErrorStats& p) {
+    max_abs = std::max(max_abs, p.max_abs);
+    sq_err += p.sq_err;
+    sq_ref += p.sq_ref;
+    non_finite += p.non_finite;
+    if (first_bad < 0) first_bad = p.first_bad;
+  }
   double rel_l2() const { return sq_ref > 0 ? std::sqrt(sq_err / sq_ref) : std::sqrt(sq_err); }
   bool passed(double tol) const { return non_finite == 0 && rel_l2() <= tol; }
 };
@@ -131,13 +139,7 @@ inline ErrorStats check_rows_f64(const Args& a, const float* q, const float* k, 
     for (int64_t d = 0; d < a.dim; ++d) parts[size_t(i)].add(o[off + d], ref[size_t(d)], off + d);
   }
   ErrorStats total;
-  for (const auto& p : parts) {
-    total.max_abs = std::max(total.max_abs, p.max_abs);
-    total.sq_err += p.sq_err;
-    total.sq_ref += p.sq_ref;
-    total.non_finite += p.non_finite;
-    if (total.first_bad < 0) total.first_bad = p.first_bad;
-  }
+  for (const auto& p : parts) total.merge(p);
   return total;
 }
 

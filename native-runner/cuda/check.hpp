@@ -141,13 +141,7 @@ inline ErrorStats compare_all(const std::vector<float>& got, const std::vector<f
       parts[size_t(c)].add(got[size_t(i)], want[size_t(i)], i);
   }
   ErrorStats total;
-  for (const auto& p : parts) {
-    total.max_abs = std::max(total.max_abs, p.max_abs);
-    total.sq_err += p.sq_err;
-    total.sq_ref += p.sq_ref;
-    total.non_finite += p.non_finite;
-    if (total.first_bad < 0) total.first_bad = p.first_bad;
-  }
+  for (const auto& p : parts) total.merge(p);
   return total;
 }
 

@@ -30,7 +30,7 @@ import type {
   StopReason,
   Timing,
 } from '../../src/model/index.ts';
-import { toolInfo } from '../../src/cli/tool.ts';
+import { toolInfo } from '../../src/node/host.ts';
 import { RunnerError } from './backend.ts';
 import type { JobHandle, JobHooks, JobRequest } from './backend.ts';
 import { mergeHostEnv, tail } from './backends/host.ts';

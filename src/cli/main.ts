@@ -7,7 +7,7 @@ import { registerCompare } from './compare.ts';
 import { registerRun } from './run.ts';
 import { registerServe } from './serve.ts';
 import { registerSweep } from './sweep.ts';
-import { toolInfo } from './tool.ts';
+import { toolInfo } from '../node/host.ts';
 import { CliError } from './errors.ts';
 
 const program = new Command('attnlab')

@@ -11,7 +11,7 @@ import { randomInputs } from '../reference/inputs.ts';
 import { loadNodeShaderSources } from '../../shaders/sources.node.ts';
 import type { AttentionEngine } from './engine.ts';
 import { EngineError } from './errors.ts';
-import { openNodeEngine } from './node/fixture.ts';
+import { openNodeEngine } from './node/open.ts';
 
 let engine: AttentionEngine;
 

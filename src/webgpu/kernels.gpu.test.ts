@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { KERNELS } from '../../shaders/index.ts';
 import { TOLERANCE } from '../reference/check.ts';
 import type { AttentionEngine } from './engine.ts';
-import { openNodeEngine } from './node/fixture.ts';
+import { openNodeEngine } from './node/open.ts';
 import { unavailableReason } from './registry.ts';
 
 // Opened at collection time: which kernels get the matrix depends on what this adapter offers.

@@ -15,18 +15,11 @@ import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readResult } from '../model/index.ts';
 import type { EngineStatus } from './api.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../e2e/chromium.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 // Inside node_modules so that the page's imports (comlink) resolve like the lab's, and git ignores it.
 const ROOT = join(REPO, 'node_modules', '.cache', 'attnlab-worker-browser-test');
-const CHROMIUM_ARGS = [
-  '--enable-unsafe-webgpu',
-  '--enable-unsafe-swiftshader',
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 
 const PAGE = `
 import { proxy } from 'comlink';
@@ -91,7 +84,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}/`;
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 }, 120_000);
 
 afterAll(async () => {

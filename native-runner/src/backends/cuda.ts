@@ -10,7 +10,8 @@ import { RunnerError } from '../backend.ts';
 import type { JobRequest } from '../backend.ts';
 import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild } from '../build.ts';
 import type { HarnessCommand } from '../driver.ts';
-import { hostEnv, probe } from './host.ts';
+import { hostEnv } from '../../../src/node/host.ts';
+import { probe } from './host.ts';
 import { ANY_HEAD_DIM, NativeBackend, readHelloEnv } from './native.ts';
 
 /**

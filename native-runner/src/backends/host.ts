@@ -5,9 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { availableParallelism, cpus, hostname, release, type } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { REPO_ROOT } from '../../../src/cli/tool.ts';
+import { REPO_ROOT, hostEnv } from '../../../src/node/host.ts';
 import type { Env } from '../../../src/model/index.ts';
 
 /** The native-runner folder (sources in cuda/, cpu/, python/; outputs in build/). */
@@ -61,18 +60,6 @@ export function findExecutable(name: string, extra: readonly string[] = []): str
     }
   }
   return null;
-}
-
-/** Host part of the fingerprint: hostname, OS, CPU, Node. */
-export function hostEnv(): NonNullable<Env['host']> {
-  return {
-    hostname: hostname(),
-    os: `${type()} ${release()}`,
-    arch: process.arch,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown',
-    cpus: availableParallelism(),
-    node: process.version,
-  };
 }
 
 /** Merges a harness's `hello` env into the host env (the harness knows its device). */

@@ -15,7 +15,8 @@ import { RunnerError } from '../backend.ts';
 import type { Backend, JobHandle, JobHooks, JobRequest } from '../backend.ts';
 import { runHarness } from '../driver.ts';
 import type { HarnessCommand } from '../driver.ts';
-import { hostEnv, mergeHostEnv, probe } from './host.ts';
+import { hostEnv } from '../../../src/node/host.ts';
+import { mergeHostEnv, probe } from './host.ts';
 
 /** A job request with the files a direct run passes to the harness. */
 export interface NativeJobRequest extends JobRequest {

@@ -2,22 +2,14 @@
  * The runner's environment fingerprint sent in `welcome`: host, OS, Node, runner version and
  * commit, merged with what each backend reports about its device (GPU, compiler, software).
  */
-import { availableParallelism, cpus, hostname, release, type } from 'node:os';
-import { toolInfo } from '../../../src/cli/tool.ts';
+import { hostEnv, toolInfo } from '../../../src/node/host.ts';
 import type { Env } from '../../../src/model/index.ts';
 
 /** Host and runner part of the fingerprint. */
 export function runnerEnv(runnerId: string): Env {
   const tool = toolInfo();
   return {
-    host: {
-      hostname: hostname(),
-      os: `${type()} ${release()}`,
-      arch: process.arch,
-      cpu: cpus()[0]?.model.trim() ?? 'unknown',
-      cpus: availableParallelism(),
-      node: process.version,
-    },
+    host: hostEnv(),
     runner: {
       id: runnerId,
       version: tool.version,

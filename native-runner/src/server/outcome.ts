@@ -19,7 +19,7 @@ import type {
   ResultFile,
   Timing,
 } from '../../../src/model/index.ts';
-import { toolInfo } from '../../../src/cli/tool.ts';
+import { toolInfo } from '../../../src/node/host.ts';
 import type { JobRequest } from '../backend.ts';
 
 /** Why the runner (not the backend) ended a job. */

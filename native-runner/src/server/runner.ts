@@ -8,7 +8,7 @@ import {
   envSchema,
   formatIssues,
 } from '../../../src/model/index.ts';
-import { toolInfo } from '../../../src/cli/tool.ts';
+import { toolInfo } from '../../../src/node/host.ts';
 import type {
   BackendInfo,
   Env,

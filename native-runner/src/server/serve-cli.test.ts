@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../src/cli/tool.ts';
+import { REPO_ROOT } from '../../../src/node/host.ts';
 import { TOKEN_ENV, formatBanner, serveOptions } from '../../../src/cli/serve.ts';
 import { TestClient, is } from './testing/client.ts';
 import { startTestServer } from './testing/setup.ts';

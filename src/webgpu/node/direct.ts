@@ -2,11 +2,9 @@
  * `attnlab run --backend webgpu|dawn`: the WebGPU engine in Node through Dawn, as a
  * DirectRunner. One engine per process, re-opened when its device was lost.
  */
-import { loadNodeShaderSources } from '../../../shaders/sources.node.ts';
 import type { DirectRunner } from '../../model/index.ts';
-import { AttentionEngine } from '../engine.ts';
-import { findDawnAdapter } from './gpu.ts';
-import { dawnRuntime, nodeHostEnv, nodeToolInfo } from './host.ts';
+import type { AttentionEngine } from '../engine.ts';
+import { openNodeEngine } from './open.ts';
 
 let current: Promise<AttentionEngine> | undefined;
 
@@ -17,19 +15,7 @@ export async function openDawnEngine(): Promise<AttentionEngine> {
     if (engine && !engine.lost) return engine;
     current = undefined;
   }
-  current = (async () => {
-    const [{ adapter, via }, sources] = await Promise.all([
-      findDawnAdapter(),
-      loadNodeShaderSources(),
-    ]);
-    return AttentionEngine.open(adapter, {
-      backend: 'dawn',
-      runtime: dawnRuntime(via),
-      sources,
-      tool: nodeToolInfo(),
-      host: nodeHostEnv(),
-    });
-  })();
+  current = openNodeEngine();
   return current;
 }
 

@@ -1,11 +1,12 @@
-/** Opens a Dawn engine for tests and scripts (SwiftShader where there is no GPU). */
+/** Opens a Dawn engine in Node (SwiftShader where there is no GPU). */
 import { loadNodeShaderSources } from '../../../shaders/sources.node.ts';
 import { AttentionEngine } from '../engine.ts';
 import type { EngineHost } from '../engine.ts';
 import { findDawnAdapter } from './gpu.ts';
-import { dawnRuntime, nodeHostEnv, nodeToolInfo } from './host.ts';
+import { dawnRuntime } from './host.ts';
+import { hostEnv, toolInfo } from '../../node/host.ts';
 
-/** A fresh engine on the Dawn adapter, with host fields overridable (e.g. broken sources). */
+/** A fresh engine on the Dawn adapter; tests override host fields (e.g. broken sources). */
 export async function openNodeEngine(over: Partial<EngineHost> = {}): Promise<AttentionEngine> {
   const [{ adapter, via }, sources] = await Promise.all([
     findDawnAdapter(),
@@ -15,8 +16,8 @@ export async function openNodeEngine(over: Partial<EngineHost> = {}): Promise<At
     backend: 'dawn',
     runtime: dawnRuntime(via),
     sources,
-    tool: nodeToolInfo(),
-    host: nodeHostEnv(),
+    tool: toolInfo(),
+    host: hostEnv(),
     ...over,
   });
 }
