@@ -31,6 +31,7 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
   f32: [
     REFERENCE.f32,
     { backend: 'cuda', kernel: 'naive-f32' },
+    { backend: 'dawn', kernel: 'naive-f32' },
     { backend: 'dawn', kernel: 'flash-f32' },
     { backend: 'dawn', kernel: 'flash-subgroup' },
     { backend: 'dawn', kernel: 'flash-sgmat-f32x3' },
@@ -39,6 +40,7 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
     REFERENCE.f16,
     { backend: 'sdpa', kernel: 'cudnn' },
     { backend: 'cuda', kernel: 'flash-v1' },
+    { backend: 'cuda', kernel: 'flash' },
     { backend: 'dawn', kernel: 'flash-f16' },
     { backend: 'dawn', kernel: 'flash-sgmat-f16' },
   ],

@@ -1,6 +1,6 @@
 /** The shell scripts of the GPU-host bundle (written by scripts/bundle-gpu-host.ts). */
 
-const ENV_SH = `# Sourced by start.sh, run.sh and bench.sh: the bundled Vulkan loader, and the NVIDIA Vulkan
+const ENV_SH = `# Sourced by start.sh, run.sh, bench.sh and stream-check.sh: the bundled Vulkan loader, and the NVIDIA Vulkan
 # ICD so Dawn sees the GPU (VK_DRIVER_FILES / VK_ICD_FILENAMES set by the caller win).
 HERE=$(cd "$(dirname "$0")" && pwd)
 export LD_LIBRARY_PATH="$HERE/lib\${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
@@ -54,5 +54,12 @@ exec "$HERE/node" "$HERE/bin/attnlab.js" run "$@"
 set -e
 . "$(cd "$(dirname "$0")" && pwd)/env.sh"
 exec "$HERE/node" --import "$TSX" "$HERE/scripts/bench-webgpu-vs-cuda.ts" "$@"
+`,
+  'stream-check.sh': `#!/bin/sh
+# A WebSocket client of a running ./start.sh: one run, every streamed message printed.
+# ./stream-check.sh [--url ws://127.0.0.1:8765] [--backend cuda] [--kernel flash] [--shape B,H,S,D]
+set -e
+. "$(cd "$(dirname "$0")" && pwd)/env.sh"
+exec "$HERE/node" --import "$TSX" "$HERE/scripts/stream-check.ts" "$@"
 `,
 };

@@ -55,7 +55,11 @@ const RESCALE_LOG2: f32 = 8.0;
 var<workgroup> kv: array<f16, KV_LEN>; // Q staging, then [K tile | V tile], row-major
 var<workgroup> st: array<f32, SG * 16u * BC>; // scores, per subgroup [16][BC]
 var<workgroup> pt: array<f16, SG * 16u * BC>; // probabilities, per subgroup [16][BC]
-var<workgroup> need_rescale: u32;
+// A vec4 (16 bytes), not a u32: on the H100 (Vulkan, NVIDIA 580) a 4-byte workgroup variable put
+// every subgroup-matrix load and store 4 bytes early (scalar accesses were right), so the whole
+// kernel read Q, K, P, V and wrote S, O one f32 / two f16 off. Keep every workgroup variable a
+// multiple of 16 bytes.
+var<workgroup> need_rescale: vec4<u32>;
 
 fn put4(at: u32, x: vec4<f16>) {
   kv[at] = x.x;
@@ -115,7 +119,7 @@ fn main(
   }
   for (var k0 = 0u; k0 < k_end; k0 += BC) {
     if (lid == 0u) {
-      need_rescale = 0u;
+      need_rescale = vec4<u32>(0u);
     }
     for (var t = lid; t < BC * D4; t += WG) {
       let key = k0 + t / D4;
@@ -143,7 +147,8 @@ fn main(
     }
     workgroupBarrier();
 
-    // Online softmax on scalars: this invocation's HALF keys of its row.
+    // Online softmax on scalars: this invocation's HALF keys of its row; the row max first, then
+    // P from the stored scores again (writing the scaled scores back cost more than rereading).
     var mx = NEG_BIG;
     for (var j = 0u; j < HALF; j++) {
       let key = k0 + h * HALF + j;
@@ -151,7 +156,6 @@ fn main(
       if (key < k_end && (params.causal == 0u || key <= row)) {
         x = st[s_row + h * HALF + j] * c;
       }
-      st[s_row + h * HALF + j] = x;
       mx = max(mx, x);
     }
     mx = max(mx, subgroupShuffleXor(mx, 1u));
@@ -159,22 +163,22 @@ fn main(
     if (mx > m + RESCALE_LOG2 || (m == NEG_BIG && mx > NEG_BIG)) {
       if (m > NEG_BIG) {
         alpha = exp2(m - mx);
-        need_rescale = 1u; // same value from every writer
+        need_rescale = vec4<u32>(1u); // same value from every writer
       }
       m = mx;
     }
     var sum = 0.0;
     for (var j = 0u; j < HALF; j++) {
-      let x = st[s_row + h * HALF + j];
+      let key = k0 + h * HALF + j;
       var p = 0.0;
-      if (x > NEG_BIG) {
-        p = exp2(x - m);
+      if (key < k_end && (params.causal == 0u || key <= row)) {
+        p = exp2(st[s_row + h * HALF + j] * c - m);
       }
       sum += p;
       pt[s_row + h * HALF + j] = f16(p);
     }
     l = l * alpha + sum;
-    let rescale = workgroupUniformLoad(&need_rescale); // also the barrier before P·V
+    let rescale = workgroupUniformLoad(&need_rescale).x; // also the barrier before P·V
 
     if (rescale != 0u) {
       // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.

@@ -49,19 +49,35 @@ const VH_OFF: u32 = 2u * BC * D;
 const VL_OFF: u32 = 3u * BC * D;
 const NEG_BIG: f32 = -3.0e38;
 const RESCALE_LOG2: f32 = 8.0;
+// P is taken as exp2(S·c − m + P_SHIFT): 2^6 larger, so its lo parts stay f16 normals for
+// p ≥ ~2⁻⁸ instead of ~2⁻² (≤ 2^(6+8) = 16384 < 65504; the factor cancels in O / l).
+const P_SHIFT: f32 = 6.0;
 
 var<workgroup> kv: array<f16, KV_LEN>; // Q staging, then [Khi | Klo | Vhi | Vlo], row-major
 var<workgroup> st: array<f32, SG * 16u * BC>; // scores, per subgroup [16][BC]
 var<workgroup> ph: array<f16, SG * 16u * BC>; // probabilities, hi part, per subgroup [16][BC]
 var<workgroup> pl: array<f16, SG * 16u * BC>; // probabilities, lo part
-var<workgroup> need_rescale: u32;
+// A vec4 (16 bytes), not a u32: on the H100 (Vulkan, NVIDIA 580) a 4-byte workgroup variable put
+// every subgroup-matrix load and store 4 bytes early (scalar accesses were right), so the whole
+// kernel read Q, K, P, V and wrote S, O one f32 / two f16 off. Keep every workgroup variable a
+// multiple of 16 bytes.
+var<workgroup> need_rescale: vec4<u32>;
+
+// hi keeps the top 11 significant bits of x by masking the mantissa, so f16(hi) is exact and
+// x − hi is exact in f32. The obvious x − f32(f16(x)) came out as 0 on the H100 (the f32→f16→f32
+// round trip is folded away), which silently made this kernel a plain f16 one (rel L2 3e-4).
+const HI_MASK: u32 = 0xffffe000u;
+
+fn hi_part(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) & HI_MASK);
+}
 
 fn hi4(x: vec4<f32>) -> vec4<f16> {
-  return vec4<f16>(x);
+  return vec4<f16>(bitcast<vec4<f32>>(bitcast<vec4<u32>>(x) & vec4<u32>(HI_MASK)));
 }
 
 fn lo4(x: vec4<f32>) -> vec4<f16> {
-  return vec4<f16>(x - vec4<f32>(vec4<f16>(x)));
+  return vec4<f16>(x - bitcast<vec4<f32>>(bitcast<vec4<u32>>(x) & vec4<u32>(HI_MASK)));
 }
 
 fn put4(at: u32, x: vec4<f16>) {
@@ -129,7 +145,7 @@ fn main(
   }
   for (var k0 = 0u; k0 < k_end; k0 += BC) {
     if (lid == 0u) {
-      need_rescale = 0u;
+      need_rescale = vec4<u32>(0u);
     }
     for (var t = lid; t < BC * D4; t += WG) {
       let key = k0 + t / D4;
@@ -163,7 +179,8 @@ fn main(
     }
     workgroupBarrier();
 
-    // Online softmax on scalars: this invocation's HALF keys of its row.
+    // Online softmax on scalars: this invocation's HALF keys of its row; the row max first, then
+    // P from the stored scores again (writing the scaled scores back cost more than rereading).
     var mx = NEG_BIG;
     for (var j = 0u; j < HALF; j++) {
       let key = k0 + h * HALF + j;
@@ -171,7 +188,6 @@ fn main(
       if (key < k_end && (params.causal == 0u || key <= row)) {
         x = st[s_row + h * HALF + j] * c;
       }
-      st[s_row + h * HALF + j] = x;
       mx = max(mx, x);
     }
     mx = max(mx, subgroupShuffleXor(mx, 1u));
@@ -179,24 +195,24 @@ fn main(
     if (mx > m + RESCALE_LOG2 || (m == NEG_BIG && mx > NEG_BIG)) {
       if (m > NEG_BIG) {
         alpha = exp2(m - mx);
-        need_rescale = 1u; // same value from every writer
+        need_rescale = vec4<u32>(1u); // same value from every writer
       }
       m = mx;
     }
     var sum = 0.0;
     for (var j = 0u; j < HALF; j++) {
-      let x = st[s_row + h * HALF + j];
+      let key = k0 + h * HALF + j;
       var p = 0.0;
-      if (x > NEG_BIG) {
-        p = exp2(x - m);
+      if (key < k_end && (params.causal == 0u || key <= row)) {
+        p = exp2(st[s_row + h * HALF + j] * c - m + P_SHIFT);
       }
       sum += p;
-      let p_hi = f16(p);
-      ph[s_row + h * HALF + j] = p_hi;
-      pl[s_row + h * HALF + j] = f16(p - f32(p_hi));
+      let p_hi = hi_part(p);
+      ph[s_row + h * HALF + j] = f16(p_hi);
+      pl[s_row + h * HALF + j] = f16(p - p_hi);
     }
     l = l * alpha + sum;
-    let rescale = workgroupUniformLoad(&need_rescale); // also the barrier before P·V
+    let rescale = workgroupUniformLoad(&need_rescale).x; // also the barrier before P·V
 
     if (rescale != 0u) {
       // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.

@@ -77,7 +77,16 @@ describe('subgroup-matrix kernels', () => {
       64,
       traits({}, { maxComputeWorkgroupStorageSize: 49_152 }),
     );
-    expect(f16.consts).toMatchObject({ D: 64, SG: 4, SGS: 32, BC: 64 });
+    expect(f16.consts).toMatchObject({ D: 64, SG: 4, SGS: 32, BC: 16 });
+    // A larger K/V tile when asked for, if it fits: 64 keys at D=64 take 40,976 bytes.
+    const wide = planKernel(
+      kernel('flash-sgmat-f16'),
+      64,
+      traits({}, { maxComputeWorkgroupStorageSize: 49_152 }),
+      { matrixKeyRows: 64 },
+    );
+    expect(wide.consts.BC).toBe(64);
+    expect(wide.params.workgroupBytes).toBe(40_976);
     // 16 rows per subgroup: ceil(100 / 64) row tiles per (batch, head).
     expect(workgroupCounts(f16, CONFIG)).toEqual([2 * 3 * 2]);
   });

@@ -52,7 +52,9 @@ export const GPU_TILES: TilePreset = {
   subgroupWorkgroup: 256,
   lanes: 8,
   matrixSubgroups: 4,
-  matrixKeyRows: 64,
+  // 16 keys per tile measured fastest on the H100 for both subgroup-matrix kernels and both head
+  // dims (BENCHMARKS.md, issue 8 sweep): 1.4–2.3× the 32- and 64-key tiles.
+  matrixKeyRows: 16,
 };
 /**
  * Preset for CPU implementations (SwiftShader): their compilers unroll the BC×D loops, and a
@@ -140,7 +142,7 @@ export function subgroupMatrixBytes(
 ): { bytes: number; kvHalves: number } {
   const kvHalves = Math.max((split ? 4 : 2) * keys * headDim, 16 * subgroups * headDim);
   const block = subgroups * 16 * keys;
-  return { bytes: 2 * kvHalves + 4 * block + (split ? 2 : 1) * 2 * block + 4, kvHalves };
+  return { bytes: 2 * kvHalves + 4 * block + (split ? 2 : 1) * 2 * block + 16, kvHalves };
 }
 
 function planSubgroupMatrix(
