@@ -13,6 +13,9 @@
 //     never after the first tile (where O is still zero and nothing needs scaling).
 //   * Tails are zero-filled in the tiles and masked in the softmax; causal masks key > row and
 //     stops after the Q tile's diagonal.
+//   * The D/16 head-dim blocks are written out (up to 8 copies, each behind a constant
+//     `if (DB > k)` that the compiler folds) instead of arrays of subgroup matrices indexed in a
+//     loop: the H100's driver kept such arrays out of registers, and D=128 ran ~25% slower.
 // Changes against flash-f16: both products on tensor cores, P through workgroup memory, lazy
 // rescale. Run it alone: `attnlab run --backend dawn --kernel flash-sgmat-f16 --dtype f16`.
 //
@@ -102,12 +105,69 @@ fn main(
     put4(t * 4u, x);
   }
   workgroupBarrier();
-  var qm: array<subgroup_matrix_left<f16, 16, 16>, DB>;
-  var om: array<subgroup_matrix_result<f32, 16, 16>, DB>;
-  for (var db = 0u; db < DB; db++) {
-    qm[db] = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+  var qm_0: subgroup_matrix_left<f16, 16, 16>;
+  var qm_1: subgroup_matrix_left<f16, 16, 16>;
+  var qm_2: subgroup_matrix_left<f16, 16, 16>;
+  var qm_3: subgroup_matrix_left<f16, 16, 16>;
+  var qm_4: subgroup_matrix_left<f16, 16, 16>;
+  var qm_5: subgroup_matrix_left<f16, 16, 16>;
+  var qm_6: subgroup_matrix_left<f16, 16, 16>;
+  var qm_7: subgroup_matrix_left<f16, 16, 16>;
+  var om_0: subgroup_matrix_result<f32, 16, 16>;
+  var om_1: subgroup_matrix_result<f32, 16, 16>;
+  var om_2: subgroup_matrix_result<f32, 16, 16>;
+  var om_3: subgroup_matrix_result<f32, 16, 16>;
+  var om_4: subgroup_matrix_result<f32, 16, 16>;
+  var om_5: subgroup_matrix_result<f32, 16, 16>;
+  var om_6: subgroup_matrix_result<f32, 16, 16>;
+  var om_7: subgroup_matrix_result<f32, 16, 16>;
+  {
+    let db = 0u;
+    qm_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
       &kv, g * 16u * D + db * 16u, D);
-    om[db] = subgroup_matrix_result<f32, 16, 16>();
+    om_0 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 1u) {
+    let db = 1u;
+    qm_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_1 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 2u) {
+    let db = 2u;
+    qm_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_2 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 3u) {
+    let db = 3u;
+    qm_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_3 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 4u) {
+    let db = 4u;
+    qm_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_4 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 5u) {
+    let db = 5u;
+    qm_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_5 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 6u) {
+    let db = 6u;
+    qm_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_6 = subgroup_matrix_result<f32, 16, 16>();
+  }
+  if (DB > 7u) {
+    let db = 7u;
+    qm_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
+      &kv, g * 16u * D + db * 16u, D);
+    om_7 = subgroup_matrix_result<f32, 16, 16>();
   }
   var m = NEG_BIG;
   var l = 0.0; // this invocation's half of the row sum
@@ -138,10 +198,53 @@ fn main(
     // S = Q·Kᵀ for this subgroup's 16 rows, CB blocks of 16 keys.
     for (var cb = 0u; cb < CB; cb++) {
       var acc = subgroup_matrix_result<f32, 16, 16>();
-      for (var db = 0u; db < DB; db++) {
+      {
+        let db = 0u;
         let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
           &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm[db], kt, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qm_0, kt, acc);
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_1, kt, acc);
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_2, kt, acc);
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_3, kt, acc);
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_4, kt, acc);
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_5, kt, acc);
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_6, kt, acc);
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, cb * 16u * D + db * 16u, D);
+        acc = subgroupMatrixMultiplyAccumulate(qm_7, kt, acc);
       }
       subgroupMatrixStore<row_major>(&st, g * 16u * BC + cb * 16u, acc, BC);
     }
@@ -182,15 +285,107 @@ fn main(
 
     if (rescale != 0u) {
       // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.
-      for (var db = 0u; db < DB; db++) {
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om[db], 16u);
+      {
+        let db = 0u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
         workgroupBarrier();
         for (var i = 0u; i < 8u; i++) {
           let at = g * 16u * BC + r_local * 16u + h * 8u + i;
           st[at] = st[at] * alpha;
         }
         workgroupBarrier();
-        om[db] = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+        om_0 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_1 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_2 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_3 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_4 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_5 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_6 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_7 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
           &st, g * 16u * BC, 16u);
         workgroupBarrier();
       }
@@ -200,10 +395,53 @@ fn main(
     for (var cb = 0u; cb < CB; cb++) {
       let pm = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
         &pt, g * 16u * BC + cb * 16u, BC);
-      for (var db = 0u; db < DB; db++) {
+      {
+        let db = 0u;
         let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
           &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om[db] = subgroupMatrixMultiplyAccumulate(pm, vm, om[db]);
+        om_0 = subgroupMatrixMultiplyAccumulate(pm, vm, om_0);
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_1 = subgroupMatrixMultiplyAccumulate(pm, vm, om_1);
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_2 = subgroupMatrixMultiplyAccumulate(pm, vm, om_2);
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_3 = subgroupMatrixMultiplyAccumulate(pm, vm, om_3);
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_4 = subgroupMatrixMultiplyAccumulate(pm, vm, om_4);
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_5 = subgroupMatrixMultiplyAccumulate(pm, vm, om_5);
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_6 = subgroupMatrixMultiplyAccumulate(pm, vm, om_6);
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, V_OFF + cb * 16u * D + db * 16u, D);
+        om_7 = subgroupMatrixMultiplyAccumulate(pm, vm, om_7);
       }
     }
     workgroupBarrier();
@@ -211,8 +449,93 @@ fn main(
 
   // O / l: each block through workgroup memory, then 8 values per invocation to storage.
   let inv = 1.0 / (l + subgroupShuffleXor(l, 1u));
-  for (var db = 0u; db < DB; db++) {
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om[db], 16u);
+  {
+    let db = 0u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 1u) {
+    let db = 1u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 2u) {
+    let db = 2u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 3u) {
+    let db = 3u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 4u) {
+    let db = 4u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 5u) {
+    let db = 5u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 6u) {
+    let db = 6u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
+      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
+    }
+    workgroupBarrier();
+  }
+  if (DB > 7u) {
+    let db = 7u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
     workgroupBarrier();
     if (row < s) {
       let at = g * 16u * BC + r_local * 16u + h * 8u;

@@ -9,6 +9,9 @@
 //     rescale of O (see flash-sgmat-f16).
 //   * Range: inputs must be finite f16 values in magnitude (|x| < 65504); lo parts below 6e-5
 //     become f16 subnormals, which keeps their absolute error under 3e-8.
+//   * The D/16 head-dim blocks are written out (up to 8 copies, each behind a constant
+//     `if (DB > k)` that the compiler folds) instead of arrays of subgroup matrices indexed in a
+//     loop: the H100's driver kept such arrays out of registers, and D=128 ran ~25% slower.
 // Changes against flash-sgmat-f16: f32 tensors, 3 products per block instead of 1.
 // Run it alone: `attnlab run --backend dawn --kernel flash-sgmat-f32x3`.
 //
@@ -112,9 +115,30 @@ fn main(
   let s_row = g * 16u * BC + r_local * BC; // this row in st / ph / pl
 
   // Q tile → workgroup memory (zero past the tail) → left matrices: hi parts, then lo parts.
-  var qh: array<subgroup_matrix_left<f16, 16, 16>, DB>;
-  var ql: array<subgroup_matrix_left<f16, 16, 16>, DB>;
-  var om: array<subgroup_matrix_result<f32, 16, 16>, DB>;
+  var qh_0: subgroup_matrix_left<f16, 16, 16>;
+  var qh_1: subgroup_matrix_left<f16, 16, 16>;
+  var qh_2: subgroup_matrix_left<f16, 16, 16>;
+  var qh_3: subgroup_matrix_left<f16, 16, 16>;
+  var qh_4: subgroup_matrix_left<f16, 16, 16>;
+  var qh_5: subgroup_matrix_left<f16, 16, 16>;
+  var qh_6: subgroup_matrix_left<f16, 16, 16>;
+  var qh_7: subgroup_matrix_left<f16, 16, 16>;
+  var ql_0: subgroup_matrix_left<f16, 16, 16>;
+  var ql_1: subgroup_matrix_left<f16, 16, 16>;
+  var ql_2: subgroup_matrix_left<f16, 16, 16>;
+  var ql_3: subgroup_matrix_left<f16, 16, 16>;
+  var ql_4: subgroup_matrix_left<f16, 16, 16>;
+  var ql_5: subgroup_matrix_left<f16, 16, 16>;
+  var ql_6: subgroup_matrix_left<f16, 16, 16>;
+  var ql_7: subgroup_matrix_left<f16, 16, 16>;
+  var om_0: subgroup_matrix_result<f32, 16, 16>;
+  var om_1: subgroup_matrix_result<f32, 16, 16>;
+  var om_2: subgroup_matrix_result<f32, 16, 16>;
+  var om_3: subgroup_matrix_result<f32, 16, 16>;
+  var om_4: subgroup_matrix_result<f32, 16, 16>;
+  var om_5: subgroup_matrix_result<f32, 16, 16>;
+  var om_6: subgroup_matrix_result<f32, 16, 16>;
+  var om_7: subgroup_matrix_result<f32, 16, 16>;
   for (var part = 0u; part < 2u; part++) {
     for (var t = lid; t < BR * D4; t += WG) {
       let r = q0 + t / D4;
@@ -125,14 +149,85 @@ fn main(
       put4(t * 4u, select(lo4(x), hi4(x), part == 0u));
     }
     workgroupBarrier();
-    for (var db = 0u; db < DB; db++) {
+    {
+      let db = 0u;
       let at = g * 16u * D + db * 16u;
       if (part == 0u) {
-        qh[db] = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+        qh_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
       } else {
-        ql[db] = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+        ql_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
       }
-      om[db] = subgroup_matrix_result<f32, 16, 16>();
+      om_0 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 1u) {
+      let db = 1u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_1 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 2u) {
+      let db = 2u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_2 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 3u) {
+      let db = 3u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_3 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 4u) {
+      let db = 4u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_4 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 5u) {
+      let db = 5u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_5 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 6u) {
+      let db = 6u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_6 = subgroup_matrix_result<f32, 16, 16>();
+    }
+    if (DB > 7u) {
+      let db = 7u;
+      let at = g * 16u * D + db * 16u;
+      if (part == 0u) {
+        qh_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      } else {
+        ql_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
+      }
+      om_7 = subgroup_matrix_result<f32, 16, 16>();
     }
     workgroupBarrier();
   }
@@ -166,14 +261,85 @@ fn main(
     // S = Qhi·Khiᵀ + Qhi·Kloᵀ + Qlo·Khiᵀ for this subgroup's 16 rows, CB blocks of 16 keys.
     for (var cb = 0u; cb < CB; cb++) {
       var acc = subgroup_matrix_result<f32, 16, 16>();
-      for (var db = 0u; db < DB; db++) {
+      {
+        let db = 0u;
         let at = cb * 16u * D + db * 16u;
         let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
         let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
           &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql[db], kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh[db], kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh[db], kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(ql_0, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_0, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_0, kh, acc);
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_1, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_1, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_1, kh, acc);
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_2, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_2, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_2, kh, acc);
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_3, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_3, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_3, kh, acc);
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_4, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_4, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_4, kh, acc);
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_5, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_5, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_5, kh, acc);
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_6, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_6, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_6, kh, acc);
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        let at = cb * 16u * D + db * 16u;
+        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
+        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
+          &kv, KL_OFF + at, D);
+        acc = subgroupMatrixMultiplyAccumulate(ql_7, kh, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_7, kl, acc);
+        acc = subgroupMatrixMultiplyAccumulate(qh_7, kh, acc);
       }
       subgroupMatrixStore<row_major>(&st, g * 16u * BC + cb * 16u, acc, BC);
     }
@@ -216,15 +382,107 @@ fn main(
 
     if (rescale != 0u) {
       // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.
-      for (var db = 0u; db < DB; db++) {
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om[db], 16u);
+      {
+        let db = 0u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
         workgroupBarrier();
         for (var i = 0u; i < 8u; i++) {
           let at = g * 16u * BC + r_local * 16u + h * 8u + i;
           st[at] = st[at] * alpha;
         }
         workgroupBarrier();
-        om[db] = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+        om_0 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_1 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_2 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_3 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_4 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_5 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_6 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
+          &st, g * 16u * BC, 16u);
+        workgroupBarrier();
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
+        workgroupBarrier();
+        for (var i = 0u; i < 8u; i++) {
+          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
+          st[at] = st[at] * alpha;
+        }
+        workgroupBarrier();
+        om_7 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
           &st, g * 16u * BC, 16u);
         workgroupBarrier();
       }
@@ -235,15 +493,93 @@ fn main(
       let p_at = g * 16u * BC + cb * 16u;
       let pmh = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&ph, p_at, BC);
       let pml = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&pl, p_at, BC);
-      for (var db = 0u; db < DB; db++) {
+      {
+        let db = 0u;
         let at = cb * 16u * D + db * 16u;
         let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
           &kv, VH_OFF + at, D);
         let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
           &kv, VL_OFF + at, D);
-        om[db] = subgroupMatrixMultiplyAccumulate(pml, vh, om[db]);
-        om[db] = subgroupMatrixMultiplyAccumulate(pmh, vl, om[db]);
-        om[db] = subgroupMatrixMultiplyAccumulate(pmh, vh, om[db]);
+        om_0 = subgroupMatrixMultiplyAccumulate(pml, vh, om_0);
+        om_0 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_0);
+        om_0 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_0);
+      }
+      if (DB > 1u) {
+        let db = 1u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_1 = subgroupMatrixMultiplyAccumulate(pml, vh, om_1);
+        om_1 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_1);
+        om_1 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_1);
+      }
+      if (DB > 2u) {
+        let db = 2u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_2 = subgroupMatrixMultiplyAccumulate(pml, vh, om_2);
+        om_2 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_2);
+        om_2 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_2);
+      }
+      if (DB > 3u) {
+        let db = 3u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_3 = subgroupMatrixMultiplyAccumulate(pml, vh, om_3);
+        om_3 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_3);
+        om_3 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_3);
+      }
+      if (DB > 4u) {
+        let db = 4u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_4 = subgroupMatrixMultiplyAccumulate(pml, vh, om_4);
+        om_4 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_4);
+        om_4 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_4);
+      }
+      if (DB > 5u) {
+        let db = 5u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_5 = subgroupMatrixMultiplyAccumulate(pml, vh, om_5);
+        om_5 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_5);
+        om_5 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_5);
+      }
+      if (DB > 6u) {
+        let db = 6u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_6 = subgroupMatrixMultiplyAccumulate(pml, vh, om_6);
+        om_6 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_6);
+        om_6 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_6);
+      }
+      if (DB > 7u) {
+        let db = 7u;
+        let at = cb * 16u * D + db * 16u;
+        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VH_OFF + at, D);
+        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
+          &kv, VL_OFF + at, D);
+        om_7 = subgroupMatrixMultiplyAccumulate(pml, vh, om_7);
+        om_7 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_7);
+        om_7 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_7);
       }
     }
     workgroupBarrier();
@@ -251,8 +587,93 @@ fn main(
 
   // O / l: each block through workgroup memory, then 8 values per invocation to storage.
   let inv = 1.0 / (l + subgroupShuffleXor(l, 1u));
-  for (var db = 0u; db < DB; db++) {
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om[db], 16u);
+  {
+    let db = 0u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 1u) {
+    let db = 1u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 2u) {
+    let db = 2u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 3u) {
+    let db = 3u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 4u) {
+    let db = 4u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 5u) {
+    let db = 5u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 6u) {
+    let db = 6u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
+    workgroupBarrier();
+    if (row < s) {
+      let at = g * 16u * BC + r_local * 16u + h * 8u;
+      let out = base + row * D4 + db * 4u + h * 2u;
+      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
+      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
+    }
+    workgroupBarrier();
+  }
+  if (DB > 7u) {
+    let db = 7u;
+    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
     workgroupBarrier();
     if (row < s) {
       let at = g * 16u * BC + r_local * 16u + h * 8u;
