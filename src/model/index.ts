@@ -60,6 +60,7 @@ export type { HarnessLine, HarnessLineInput } from './harness.ts';
 export {
   ERROR_CODES,
   MAX_MESSAGE_BYTES,
+  MAX_SERVER_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   backendInfoSchema,
   clientMessageSchema,

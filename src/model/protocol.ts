@@ -18,8 +18,14 @@ import { formatIssues } from './errors.ts';
 
 /** Protocol version carried in `welcome`. */
 export const PROTOCOL_VERSION = 1;
-/** Largest message either side accepts, bytes. */
+/** Largest message a client may send, bytes (checked before anything is parsed). */
 export const MAX_MESSAGE_BYTES = 1 << 20;
+/**
+ * Largest message the runner sends, bytes: the biggest legal run (100,000 samples with throttle
+ * flags and clock readings) is about 3 MB as JSON, so a finished run always fits in one
+ * `runDone`.
+ */
+export const MAX_SERVER_MESSAGE_BYTES = 16 << 20;
 /** Longest run id, characters. */
 const runId = z
   .string()
@@ -171,13 +177,17 @@ export type ServerMessageInput = z.input<typeof serverMessageSchema>;
 /** Outcome of parsing an incoming message. */
 export type Parsed<T> = { ok: true; message: T } | { ok: false; code: ErrorCode; error: string };
 
-function parseWith<T extends z.ZodType>(schema: T, raw: string | Uint8Array): Parsed<z.output<T>> {
+function parseWith<T extends z.ZodType>(
+  schema: T,
+  raw: string | Uint8Array,
+  limit: number,
+): Parsed<z.output<T>> {
   const size = typeof raw === 'string' ? new TextEncoder().encode(raw).length : raw.byteLength;
-  if (size > MAX_MESSAGE_BYTES) {
+  if (size > limit) {
     return {
       ok: false,
       code: 'too-large',
-      error: `message is ${size} bytes; the limit is ${MAX_MESSAGE_BYTES}`,
+      error: `message is ${size} bytes; the limit is ${limit}`,
     };
   }
   const text = typeof raw === 'string' ? raw : new TextDecoder().decode(raw);
@@ -215,10 +225,10 @@ function parseWith<T extends z.ZodType>(schema: T, raw: string | Uint8Array): Pa
 
 /** Validates a message from the lab (size, JSON, shape). Never throws. */
 export function parseClientMessage(raw: string | Uint8Array): Parsed<ClientMessage> {
-  return parseWith(clientMessageSchema, raw);
+  return parseWith(clientMessageSchema, raw, MAX_MESSAGE_BYTES);
 }
 
 /** Validates a message from a runner (size, JSON, shape). Never throws. */
 export function parseServerMessage(raw: string | Uint8Array): Parsed<ServerMessage> {
-  return parseWith(serverMessageSchema, raw);
+  return parseWith(serverMessageSchema, raw, MAX_SERVER_MESSAGE_BYTES);
 }

@@ -7,7 +7,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { MAX_MESSAGE_BYTES, serverMessageSchema } from '../../../src/model/index.ts';
+import {
+  MAX_MESSAGE_BYTES,
+  MAX_SERVER_MESSAGE_BYTES,
+  serverMessageSchema,
+} from '../../../src/model/index.ts';
 import type { ResultFile, ServerMessage, ServerMessageInput } from '../../../src/model/index.ts';
 import { createRng } from '../../../src/stats/index.ts';
 import type { Backend, JobHooks, JobRequest } from '../backend.ts';
@@ -15,7 +19,7 @@ import { Job } from './job.ts';
 import { emptyObserved, finalizeResult, resultErrorCode, synthesizeResult } from './outcome.ts';
 import { ResultStore } from './results.ts';
 import { SMALL_CONFIG } from './testing/setup.ts';
-import { finalMessage } from './wire.ts';
+import { encodeServerMessage, finalMessage } from './wire.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -198,7 +202,7 @@ describe('outcomes', () => {
     expect(base.derived?.medianMs).toBe(2);
   });
 
-  it('fits a big result into one message by rounding samples, or names the saved file', () => {
+  it('sends the biggest legal run whole, and under a smaller limit rounds samples or names the file', () => {
     const rng = createRng(3);
     const big = (n: number, flags: boolean): ResultFile => ({
       ...base,
@@ -210,9 +214,29 @@ describe('outcomes', () => {
       status: 'completed',
       error: undefined,
     });
+    // 100,000 samples (the stop rule's maximum) with throttle flags and 6,000 clock readings.
+    const largest: ResultFile = {
+      ...big(100_000, true),
+      clocks: Array.from({ length: 6000 }, (_, i) => ({
+        t: i * 100.123,
+        smClockMHz: 1980,
+        throttleReasons: [],
+      })),
+    };
+    const whole = finalMessage('j1', largest, undefined, '/r/largest.json');
+    expect(whole.type).toBe('runDone');
+    if (whole.type !== 'runDone') return;
+    expect(whole.result.samples.ms).toEqual(largest.samples.ms);
+    const encoded = encodeServerMessage(whole);
+    expect(encoded.ok).toBe(true);
+    if (!encoded.ok) return;
+    expect(Buffer.byteLength(encoded.text)).toBeGreaterThan(MAX_MESSAGE_BYTES);
+    expect(Buffer.byteLength(encoded.text)).toBeLessThanOrEqual(MAX_SERVER_MESSAGE_BYTES);
+
+    // The fallbacks, under a 1 MiB limit.
     const medium = big(60_000, false);
     expect(Buffer.byteLength(JSON.stringify(medium))).toBeGreaterThan(MAX_MESSAGE_BYTES);
-    const fitted = finalMessage('j1', medium, undefined, '/r/x.json');
+    const fitted = finalMessage('j1', medium, undefined, '/r/x.json', MAX_MESSAGE_BYTES);
     expect(fitted.type).toBe('runDone');
     if (fitted.type !== 'runDone') return;
     expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
@@ -223,7 +247,13 @@ describe('outcomes', () => {
     expect(worst).toBeLessThan(1e-5);
     expect(fitted.result.timing.notes?.at(-1)).toMatch(/rounded to 6 significant digits/);
 
-    const huge = finalMessage('j1', big(100_000, true), undefined, '/r/huge.json');
+    const huge = finalMessage(
+      'j1',
+      big(100_000, true),
+      undefined,
+      '/r/huge.json',
+      MAX_MESSAGE_BYTES,
+    );
     expect(huge).toMatchObject({ type: 'error', code: 'too-large', id: 'j1' });
     expect(huge.type === 'error' ? huge.message : '').toMatch(
       /100000 samples.*saved to \/r\/huge\.json/,

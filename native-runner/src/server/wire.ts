@@ -3,7 +3,11 @@
  * and the size limit first, so a bug shows up as a clear `internal` error, never as a message
  * the lab cannot read.
  */
-import { MAX_MESSAGE_BYTES, formatIssues, serverMessageSchema } from '../../../src/model/index.ts';
+import {
+  MAX_SERVER_MESSAGE_BYTES,
+  formatIssues,
+  serverMessageSchema,
+} from '../../../src/model/index.ts';
 import type { ErrorCode, ResultFile, ServerMessageInput } from '../../../src/model/index.ts';
 
 /** Longest error text sent, characters (a hostile message must not be echoed back in full). */
@@ -40,14 +44,16 @@ function compactResult(result: ResultFile): ResultFile {
 
 /**
  * The final message of run `runId`: `runDone` when it completed, else `error` with `code` and
- * the partial result. A result too big for one message is sent with rounded samples, or, when
- * even that is too big, as a `too-large` error that names the saved file.
+ * the partial result. Every legal run fits in `limit`; should one not (a future, bigger result),
+ * it is sent with rounded samples, or, when even that is too big, as a `too-large` error that
+ * names the saved file.
  */
 export function finalMessage(
   runId: string,
   result: ResultFile,
   code: ErrorCode | undefined,
   savedPath: string | undefined,
+  limit: number = MAX_SERVER_MESSAGE_BYTES,
 ): ServerMessageInput {
   const wrap = (r: ResultFile): ServerMessageInput =>
     code === undefined
@@ -60,12 +66,12 @@ export function finalMessage(
           result: r,
         };
   const full = wrap(result);
-  if (byteSize(full) <= MAX_MESSAGE_BYTES) return full;
+  if (byteSize(full) <= limit) return full;
   const compact = wrap(compactResult(result));
-  if (byteSize(compact) <= MAX_MESSAGE_BYTES) return compact;
+  if (byteSize(compact) <= limit) return compact;
   return errorMessage(
     'too-large',
-    `run ${runId} ended (${result.status}) with ${result.samples.ms.length} samples, too many for one ${MAX_MESSAGE_BYTES}-byte message; the result was saved to ${savedPath ?? '(the write failed)'}`,
+    `run ${runId} ended (${result.status}) with ${result.samples.ms.length} samples, too many for one ${limit}-byte message; the result was saved to ${savedPath ?? '(the write failed)'}`,
     runId,
   );
 }
@@ -82,10 +88,10 @@ export function encodeServerMessage(
     };
   }
   const text = JSON.stringify(parsed.data);
-  if (Buffer.byteLength(text, 'utf8') > MAX_MESSAGE_BYTES) {
+  if (Buffer.byteLength(text, 'utf8') > MAX_SERVER_MESSAGE_BYTES) {
     return {
       ok: false,
-      error: `outgoing ${message.type} message is over ${MAX_MESSAGE_BYTES} bytes`,
+      error: `outgoing ${message.type} message is over ${MAX_SERVER_MESSAGE_BYTES} bytes`,
     };
   }
   return { ok: true, text };
