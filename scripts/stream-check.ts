@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
-import { parseServerMessage } from '../src/model/index.ts';
+import { ValidationError, parseServerMessage, validateConfig } from '../src/model/index.ts';
 import type { ClientMessage, ServerMessage } from '../src/model/index.ts';
 
 const { values } = parseArgs({
@@ -41,7 +41,22 @@ if (!Number.isInteger(iterations) || iterations < 1 || iterations > 100_000) {
   );
   process.exit(2);
 }
-const [batch = 1, heads = 1, seqLen = 1, headDim = 8] = dims;
+const [batch, heads, seqLen, headDim] = dims;
+let config;
+try {
+  config = validateConfig({
+    batch,
+    heads,
+    seqLen,
+    headDim,
+    causal: values.causal,
+    dtype: values.dtype,
+  });
+} catch (err) {
+  if (!(err instanceof ValidationError)) throw err;
+  process.stderr.write(`${err.message}\n`);
+  process.exit(2);
+}
 const t0 = performance.now();
 const at = (): string => `${((performance.now() - t0) / 1000).toFixed(3)}s`;
 const record: { t: number; message: ServerMessage }[] = [];
@@ -83,14 +98,7 @@ const outcome = await new Promise<'done' | 'error'>((resolve) => {
           id: 'stream-check-1',
           backend: values.backend,
           kernel: values.kernel,
-          config: {
-            batch,
-            heads,
-            seqLen,
-            headDim,
-            causal: values.causal,
-            dtype: values.dtype as 'f16',
-          },
+          config,
           stop: { kind: 'count', iterations },
         });
         break;

@@ -5,6 +5,7 @@
  * `var<workgroup>` a multiple of 16 bytes for every tile plan the engine can bake.
  */
 import { describe, expect, it } from 'vitest';
+import { subgroupMatrixBytes } from '../src/webgpu/tiles.ts';
 import { KERNELS } from './index.ts';
 import { loadNodeShaderSources } from './sources.node.ts';
 
@@ -72,14 +73,8 @@ describe('subgroup-matrix kernels: workgroup layout', () => {
       for (const D of [16, 32, 64, 128])
         for (const SG of [1, 2, 4, 8])
           for (const BC of [16, 32, 64]) {
-            const split = kernel.dtype === 'f32';
-            const consts = {
-              D,
-              SG,
-              SGS: 32,
-              BC,
-              KV_LEN: Math.max((split ? 4 : 2) * BC * D, 16 * SG * D),
-            };
+            const { kvHalves } = subgroupMatrixBytes(kernel.dtype === 'f32', D, SG, BC);
+            const consts = { D, SG, SGS: 32, BC, KV_LEN: kvHalves };
             for (const v of vars) {
               const bytes = bytesOf(v.type, consts);
               expect(bytes % 16, `${kernel.id} ${v.name} at D=${D} SG=${SG} BC=${BC}`).toBe(0);

@@ -13,9 +13,10 @@
 //     never after the first tile (where O is still zero and nothing needs scaling).
 //   * Tails are zero-filled in the tiles and masked in the softmax; causal masks key > row and
 //     stops after the Q tile's diagonal.
-//   * The D/16 head-dim blocks are written out (up to 8 copies, each behind a constant
-//     `if (DB > k)` that the compiler folds) instead of arrays of subgroup matrices indexed in a
-//     loop: the H100's driver kept such arrays out of registers, and D=128 ran ~25% slower.
+//   * The D/16 head-dim blocks are separate variables (qm0..qm7, om0..om7), one line per block
+//     behind a constant `if (DB > k)` that the compiler folds, instead of arrays of subgroup
+//     matrices indexed in a loop: the H100's driver kept such arrays out of registers, and D=128
+//     ran ~25% slower. The per-block work lives in the small functions below.
 // Changes against flash-f16: both products on tensor cores, P through workgroup memory, lazy
 // rescale. Run it alone: `attnlab run --backend dawn --kernel flash-sgmat-f16 --dtype f16`.
 //
@@ -64,11 +65,56 @@ var<workgroup> pt: array<f16, SG * 16u * BC>; // probabilities, per subgroup [16
 // multiple of 16 bytes.
 var<workgroup> need_rescale: vec4<u32>;
 
+alias Left = subgroup_matrix_left<f16, 16, 16>;
+alias Right = subgroup_matrix_right<f16, 16, 16>;
+alias Acc = subgroup_matrix_result<f32, 16, 16>;
+
 fn put4(at: u32, x: vec4<f16>) {
   kv[at] = x.x;
   kv[at + 1u] = x.y;
   kv[at + 2u] = x.z;
   kv[at + 3u] = x.w;
+}
+
+// Q rows 16g..16g+15, head-dim block db (the Q tile is staged in kv).
+fn q_block(g: u32, db: u32) -> Left {
+  return subgroupMatrixLoad<Left, row_major>(&kv, g * 16u * D + db * 16u, D);
+}
+
+// Kᵀ for keys 16cb..16cb+15 of the tile, head-dim block db: the K tile read column-major.
+fn kt_block(cb: u32, db: u32) -> Right {
+  return subgroupMatrixLoad<Right, col_major>(&kv, cb * 16u * D + db * 16u, D);
+}
+
+// V for keys 16cb..16cb+15 of the tile, head-dim block db.
+fn v_block(cb: u32, db: u32) -> Right {
+  return subgroupMatrixLoad<Right, row_major>(&kv, V_OFF + cb * 16u * D + db * 16u, D);
+}
+
+// One O block × each row's alpha, through the subgroup's 16×16 scratch at `area`; `mine` is
+// where this invocation's 8 values of its row sit.
+fn rescaled(om: Acc, area: u32, mine: u32, alpha: f32) -> Acc {
+  subgroupMatrixStore<row_major>(&st, area, om, 16u);
+  workgroupBarrier();
+  for (var i = 0u; i < 8u; i++) {
+    st[mine + i] = st[mine + i] * alpha;
+  }
+  workgroupBarrier();
+  let scaled = subgroupMatrixLoad<Acc, row_major>(&st, area, 16u);
+  workgroupBarrier();
+  return scaled;
+}
+
+// One O block / l to storage: through the scratch at `area`, 8 values per invocation (`mine`)
+// to `out` (a vec4 index), only for rows inside the sequence.
+fn write_block(om: Acc, area: u32, mine: u32, out: u32, in_seq: bool, inv: f32) {
+  subgroupMatrixStore<row_major>(&st, area, om, 16u);
+  workgroupBarrier();
+  if (in_seq) {
+    o[out] = vec4<f16>(vec4<f32>(st[mine], st[mine + 1u], st[mine + 2u], st[mine + 3u]) * inv);
+    o[out + 1u] = vec4<f16>(vec4<f32>(st[mine + 4u], st[mine + 5u], st[mine + 6u], st[mine + 7u]) * inv);
+  }
+  workgroupBarrier();
 }
 
 @compute @workgroup_size(WG)
@@ -94,6 +140,8 @@ fn main(
   let row = q0 + g * 16u + r_local;
   let c = params.scale_log2e;
   let s_row = g * 16u * BC + r_local * BC; // this row in st / pt
+  let area = g * 16u * BC; // this subgroup's 16×16 scratch in st for O blocks
+  let mine = area + r_local * 16u + h * 8u; // this invocation's 8 values there
 
   // Q tile → workgroup memory (zero past the tail) → left matrices.
   for (var t = lid; t < BR * D4; t += WG) {
@@ -105,70 +153,29 @@ fn main(
     put4(t * 4u, x);
   }
   workgroupBarrier();
-  var qm_0: subgroup_matrix_left<f16, 16, 16>;
-  var qm_1: subgroup_matrix_left<f16, 16, 16>;
-  var qm_2: subgroup_matrix_left<f16, 16, 16>;
-  var qm_3: subgroup_matrix_left<f16, 16, 16>;
-  var qm_4: subgroup_matrix_left<f16, 16, 16>;
-  var qm_5: subgroup_matrix_left<f16, 16, 16>;
-  var qm_6: subgroup_matrix_left<f16, 16, 16>;
-  var qm_7: subgroup_matrix_left<f16, 16, 16>;
-  var om_0: subgroup_matrix_result<f32, 16, 16>;
-  var om_1: subgroup_matrix_result<f32, 16, 16>;
-  var om_2: subgroup_matrix_result<f32, 16, 16>;
-  var om_3: subgroup_matrix_result<f32, 16, 16>;
-  var om_4: subgroup_matrix_result<f32, 16, 16>;
-  var om_5: subgroup_matrix_result<f32, 16, 16>;
-  var om_6: subgroup_matrix_result<f32, 16, 16>;
-  var om_7: subgroup_matrix_result<f32, 16, 16>;
-  {
-    let db = 0u;
-    qm_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_0 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 1u) {
-    let db = 1u;
-    qm_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_1 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 2u) {
-    let db = 2u;
-    qm_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_2 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 3u) {
-    let db = 3u;
-    qm_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_3 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 4u) {
-    let db = 4u;
-    qm_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_4 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 5u) {
-    let db = 5u;
-    qm_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_5 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 6u) {
-    let db = 6u;
-    qm_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_6 = subgroup_matrix_result<f32, 16, 16>();
-  }
-  if (DB > 7u) {
-    let db = 7u;
-    qm_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-      &kv, g * 16u * D + db * 16u, D);
-    om_7 = subgroup_matrix_result<f32, 16, 16>();
-  }
+  let qm0 = q_block(g, 0u);
+  var qm1: Left;
+  var qm2: Left;
+  var qm3: Left;
+  var qm4: Left;
+  var qm5: Left;
+  var qm6: Left;
+  var qm7: Left;
+  if (DB > 1u) { qm1 = q_block(g, 1u); }
+  if (DB > 2u) { qm2 = q_block(g, 2u); }
+  if (DB > 3u) { qm3 = q_block(g, 3u); }
+  if (DB > 4u) { qm4 = q_block(g, 4u); }
+  if (DB > 5u) { qm5 = q_block(g, 5u); }
+  if (DB > 6u) { qm6 = q_block(g, 6u); }
+  if (DB > 7u) { qm7 = q_block(g, 7u); }
+  var om0 = Acc();
+  var om1 = Acc();
+  var om2 = Acc();
+  var om3 = Acc();
+  var om4 = Acc();
+  var om5 = Acc();
+  var om6 = Acc();
+  var om7 = Acc();
   var m = NEG_BIG;
   var l = 0.0; // this invocation's half of the row sum
   workgroupBarrier();
@@ -197,55 +204,14 @@ fn main(
 
     // S = Q·Kᵀ for this subgroup's 16 rows, CB blocks of 16 keys.
     for (var cb = 0u; cb < CB; cb++) {
-      var acc = subgroup_matrix_result<f32, 16, 16>();
-      {
-        let db = 0u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_0, kt, acc);
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_1, kt, acc);
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_2, kt, acc);
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_3, kt, acc);
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_4, kt, acc);
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_5, kt, acc);
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_6, kt, acc);
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        let kt = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, cb * 16u * D + db * 16u, D);
-        acc = subgroupMatrixMultiplyAccumulate(qm_7, kt, acc);
-      }
+      var acc = subgroupMatrixMultiplyAccumulate(qm0, kt_block(cb, 0u), Acc());
+      if (DB > 1u) { acc = subgroupMatrixMultiplyAccumulate(qm1, kt_block(cb, 1u), acc); }
+      if (DB > 2u) { acc = subgroupMatrixMultiplyAccumulate(qm2, kt_block(cb, 2u), acc); }
+      if (DB > 3u) { acc = subgroupMatrixMultiplyAccumulate(qm3, kt_block(cb, 3u), acc); }
+      if (DB > 4u) { acc = subgroupMatrixMultiplyAccumulate(qm4, kt_block(cb, 4u), acc); }
+      if (DB > 5u) { acc = subgroupMatrixMultiplyAccumulate(qm5, kt_block(cb, 5u), acc); }
+      if (DB > 6u) { acc = subgroupMatrixMultiplyAccumulate(qm6, kt_block(cb, 6u), acc); }
+      if (DB > 7u) { acc = subgroupMatrixMultiplyAccumulate(qm7, kt_block(cb, 7u), acc); }
       subgroupMatrixStore<row_major>(&st, g * 16u * BC + cb * 16u, acc, BC);
     }
     workgroupBarrier();
@@ -284,265 +250,42 @@ fn main(
     let rescale = workgroupUniformLoad(&need_rescale).x; // also the barrier before P·V
 
     if (rescale != 0u) {
-      // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.
-      {
-        let db = 0u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_0 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_1 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_2 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_3 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_4 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_5 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_6 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_7 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
+      // O's rows × alpha, one 16×16 block at a time through this subgroup's scratch.
+      om0 = rescaled(om0, area, mine, alpha);
+      if (DB > 1u) { om1 = rescaled(om1, area, mine, alpha); }
+      if (DB > 2u) { om2 = rescaled(om2, area, mine, alpha); }
+      if (DB > 3u) { om3 = rescaled(om3, area, mine, alpha); }
+      if (DB > 4u) { om4 = rescaled(om4, area, mine, alpha); }
+      if (DB > 5u) { om5 = rescaled(om5, area, mine, alpha); }
+      if (DB > 6u) { om6 = rescaled(om6, area, mine, alpha); }
+      if (DB > 7u) { om7 = rescaled(om7, area, mine, alpha); }
     }
 
     // O += P·V.
     for (var cb = 0u; cb < CB; cb++) {
-      let pm = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(
-        &pt, g * 16u * BC + cb * 16u, BC);
-      {
-        let db = 0u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_0 = subgroupMatrixMultiplyAccumulate(pm, vm, om_0);
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_1 = subgroupMatrixMultiplyAccumulate(pm, vm, om_1);
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_2 = subgroupMatrixMultiplyAccumulate(pm, vm, om_2);
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_3 = subgroupMatrixMultiplyAccumulate(pm, vm, om_3);
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_4 = subgroupMatrixMultiplyAccumulate(pm, vm, om_4);
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_5 = subgroupMatrixMultiplyAccumulate(pm, vm, om_5);
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_6 = subgroupMatrixMultiplyAccumulate(pm, vm, om_6);
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        let vm = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, V_OFF + cb * 16u * D + db * 16u, D);
-        om_7 = subgroupMatrixMultiplyAccumulate(pm, vm, om_7);
-      }
+      let pm = subgroupMatrixLoad<Left, row_major>(&pt, g * 16u * BC + cb * 16u, BC);
+      om0 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 0u), om0);
+      if (DB > 1u) { om1 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 1u), om1); }
+      if (DB > 2u) { om2 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 2u), om2); }
+      if (DB > 3u) { om3 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 3u), om3); }
+      if (DB > 4u) { om4 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 4u), om4); }
+      if (DB > 5u) { om5 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 5u), om5); }
+      if (DB > 6u) { om6 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 6u), om6); }
+      if (DB > 7u) { om7 = subgroupMatrixMultiplyAccumulate(pm, v_block(cb, 7u), om7); }
     }
     workgroupBarrier();
   }
 
   // O / l: each block through workgroup memory, then 8 values per invocation to storage.
   let inv = 1.0 / (l + subgroupShuffleXor(l, 1u));
-  {
-    let db = 0u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 1u) {
-    let db = 1u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 2u) {
-    let db = 2u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 3u) {
-    let db = 3u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 4u) {
-    let db = 4u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 5u) {
-    let db = 5u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 6u) {
-    let db = 6u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
-  if (DB > 7u) {
-    let db = 7u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f16>(vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv);
-      o[out + 1u] = vec4<f16>(vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv);
-    }
-    workgroupBarrier();
-  }
+  let out = base + row * D4 + h * 2u; // + 4·db: this invocation's 8 values of block db
+  let in_seq = row < s;
+  write_block(om0, area, mine, out, in_seq, inv);
+  if (DB > 1u) { write_block(om1, area, mine, out + 4u, in_seq, inv); }
+  if (DB > 2u) { write_block(om2, area, mine, out + 8u, in_seq, inv); }
+  if (DB > 3u) { write_block(om3, area, mine, out + 12u, in_seq, inv); }
+  if (DB > 4u) { write_block(om4, area, mine, out + 16u, in_seq, inv); }
+  if (DB > 5u) { write_block(om5, area, mine, out + 20u, in_seq, inv); }
+  if (DB > 6u) { write_block(om6, area, mine, out + 24u, in_seq, inv); }
+  if (DB > 7u) { write_block(om7, area, mine, out + 28u, in_seq, inv); }
 }

@@ -9,9 +9,10 @@
 //     rescale of O (see flash-sgmat-f16).
 //   * Range: inputs must be finite f16 values in magnitude (|x| < 65504); lo parts below 6e-5
 //     become f16 subnormals, which keeps their absolute error under 3e-8.
-//   * The D/16 head-dim blocks are written out (up to 8 copies, each behind a constant
-//     `if (DB > k)` that the compiler folds) instead of arrays of subgroup matrices indexed in a
-//     loop: the H100's driver kept such arrays out of registers, and D=128 ran ~25% slower.
+//   * The D/16 head-dim blocks are separate variables (qh0..qh7, ql0..ql7, om0..om7), one line
+//     per block behind a constant `if (DB > k)` that the compiler folds, instead of arrays of
+//     subgroup matrices indexed in a loop, as in flash-sgmat-f16 (the H100's driver kept such
+//     arrays out of registers). The per-block work lives in the small functions below.
 // Changes against flash-sgmat-f16: f32 tensors, 3 products per block instead of 1.
 // Run it alone: `attnlab run --backend dawn --kernel flash-sgmat-f32x3`.
 //
@@ -83,11 +84,79 @@ fn lo4(x: vec4<f32>) -> vec4<f16> {
   return vec4<f16>(x - bitcast<vec4<f32>>(bitcast<vec4<u32>>(x) & vec4<u32>(HI_MASK)));
 }
 
+alias Left = subgroup_matrix_left<f16, 16, 16>;
+alias Right = subgroup_matrix_right<f16, 16, 16>;
+alias Acc = subgroup_matrix_result<f32, 16, 16>;
+
 fn put4(at: u32, x: vec4<f16>) {
   kv[at] = x.x;
   kv[at + 1u] = x.y;
   kv[at + 2u] = x.z;
   kv[at + 3u] = x.w;
+}
+
+// The Q tile's hi (or lo) parts → kv, zero past the tail.
+fn stage_q(hi: bool, q0: u32, s: u32, base: u32, lid: u32) {
+  for (var t = lid; t < BR * D4; t += WG) {
+    let r = q0 + t / D4;
+    var x = vec4<f32>(0.0);
+    if (r < s) {
+      x = q[base + r * D4 + t % D4];
+    }
+    put4(t * 4u, select(lo4(x), hi4(x), hi));
+  }
+}
+
+// Q rows 16g..16g+15, head-dim block db, from the part staged in kv.
+fn q_block(g: u32, db: u32) -> Left {
+  return subgroupMatrixLoad<Left, row_major>(&kv, g * 16u * D + db * 16u, D);
+}
+
+// acc + Qlo·Khiᵀ + Qhi·Kloᵀ + Qhi·Khiᵀ for keys 16cb..16cb+15, head-dim block db (small terms
+// first); Kᵀ is the K tile read column-major.
+fn s_step(acc: Acc, qh: Left, ql: Left, cb: u32, db: u32) -> Acc {
+  let at = cb * 16u * D + db * 16u;
+  let kh = subgroupMatrixLoad<Right, col_major>(&kv, at, D);
+  let kl = subgroupMatrixLoad<Right, col_major>(&kv, KL_OFF + at, D);
+  var r = subgroupMatrixMultiplyAccumulate(ql, kh, acc);
+  r = subgroupMatrixMultiplyAccumulate(qh, kl, r);
+  return subgroupMatrixMultiplyAccumulate(qh, kh, r);
+}
+
+// om + Plo·Vhi + Phi·Vlo + Phi·Vhi for keys 16cb..16cb+15, head-dim block db.
+fn pv_step(om: Acc, pmh: Left, pml: Left, cb: u32, db: u32) -> Acc {
+  let at = cb * 16u * D + db * 16u;
+  let vh = subgroupMatrixLoad<Right, row_major>(&kv, VH_OFF + at, D);
+  let vl = subgroupMatrixLoad<Right, row_major>(&kv, VL_OFF + at, D);
+  var r = subgroupMatrixMultiplyAccumulate(pml, vh, om);
+  r = subgroupMatrixMultiplyAccumulate(pmh, vl, r);
+  return subgroupMatrixMultiplyAccumulate(pmh, vh, r);
+}
+
+// One O block × each row's alpha, through the subgroup's 16×16 scratch at `area`; `mine` is
+// where this invocation's 8 values of its row sit.
+fn rescaled(om: Acc, area: u32, mine: u32, alpha: f32) -> Acc {
+  subgroupMatrixStore<row_major>(&st, area, om, 16u);
+  workgroupBarrier();
+  for (var i = 0u; i < 8u; i++) {
+    st[mine + i] = st[mine + i] * alpha;
+  }
+  workgroupBarrier();
+  let scaled = subgroupMatrixLoad<Acc, row_major>(&st, area, 16u);
+  workgroupBarrier();
+  return scaled;
+}
+
+// One O block / l to storage: through the scratch at `area`, 8 values per invocation (`mine`)
+// to `out` (a vec4 index), only for rows inside the sequence.
+fn write_block(om: Acc, area: u32, mine: u32, out: u32, in_seq: bool, inv: f32) {
+  subgroupMatrixStore<row_major>(&st, area, om, 16u);
+  workgroupBarrier();
+  if (in_seq) {
+    o[out] = vec4<f32>(st[mine], st[mine + 1u], st[mine + 2u], st[mine + 3u]) * inv;
+    o[out + 1u] = vec4<f32>(st[mine + 4u], st[mine + 5u], st[mine + 6u], st[mine + 7u]) * inv;
+  }
+  workgroupBarrier();
 }
 
 @compute @workgroup_size(WG)
@@ -114,123 +183,54 @@ fn main(
   let c = params.scale_log2e;
   let s_row = g * 16u * BC + r_local * BC; // this row in st / ph / pl
 
-  // Q tile → workgroup memory (zero past the tail) → left matrices: hi parts, then lo parts.
-  var qh_0: subgroup_matrix_left<f16, 16, 16>;
-  var qh_1: subgroup_matrix_left<f16, 16, 16>;
-  var qh_2: subgroup_matrix_left<f16, 16, 16>;
-  var qh_3: subgroup_matrix_left<f16, 16, 16>;
-  var qh_4: subgroup_matrix_left<f16, 16, 16>;
-  var qh_5: subgroup_matrix_left<f16, 16, 16>;
-  var qh_6: subgroup_matrix_left<f16, 16, 16>;
-  var qh_7: subgroup_matrix_left<f16, 16, 16>;
-  var ql_0: subgroup_matrix_left<f16, 16, 16>;
-  var ql_1: subgroup_matrix_left<f16, 16, 16>;
-  var ql_2: subgroup_matrix_left<f16, 16, 16>;
-  var ql_3: subgroup_matrix_left<f16, 16, 16>;
-  var ql_4: subgroup_matrix_left<f16, 16, 16>;
-  var ql_5: subgroup_matrix_left<f16, 16, 16>;
-  var ql_6: subgroup_matrix_left<f16, 16, 16>;
-  var ql_7: subgroup_matrix_left<f16, 16, 16>;
-  var om_0: subgroup_matrix_result<f32, 16, 16>;
-  var om_1: subgroup_matrix_result<f32, 16, 16>;
-  var om_2: subgroup_matrix_result<f32, 16, 16>;
-  var om_3: subgroup_matrix_result<f32, 16, 16>;
-  var om_4: subgroup_matrix_result<f32, 16, 16>;
-  var om_5: subgroup_matrix_result<f32, 16, 16>;
-  var om_6: subgroup_matrix_result<f32, 16, 16>;
-  var om_7: subgroup_matrix_result<f32, 16, 16>;
-  for (var part = 0u; part < 2u; part++) {
-    for (var t = lid; t < BR * D4; t += WG) {
-      let r = q0 + t / D4;
-      var x = vec4<f32>(0.0);
-      if (r < s) {
-        x = q[base + r * D4 + t % D4];
-      }
-      put4(t * 4u, select(lo4(x), hi4(x), part == 0u));
-    }
-    workgroupBarrier();
-    {
-      let db = 0u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_0 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_0 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 1u) {
-      let db = 1u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_1 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_1 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 2u) {
-      let db = 2u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_2 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_2 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 3u) {
-      let db = 3u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_3 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_3 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 4u) {
-      let db = 4u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_4 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_4 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 5u) {
-      let db = 5u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_5 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_5 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 6u) {
-      let db = 6u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_6 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_6 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    if (DB > 7u) {
-      let db = 7u;
-      let at = g * 16u * D + db * 16u;
-      if (part == 0u) {
-        qh_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      } else {
-        ql_7 = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&kv, at, D);
-      }
-      om_7 = subgroup_matrix_result<f32, 16, 16>();
-    }
-    workgroupBarrier();
-  }
+  let area = g * 16u * BC; // this subgroup's 16×16 scratch in st for O blocks
+  let mine = area + r_local * 16u + h * 8u; // this invocation's 8 values there
+
+  // Q tile → workgroup memory → left matrices: hi parts, then lo parts.
+  stage_q(true, q0, s, base, lid);
+  workgroupBarrier();
+  let qh0 = q_block(g, 0u);
+  var qh1: Left;
+  var qh2: Left;
+  var qh3: Left;
+  var qh4: Left;
+  var qh5: Left;
+  var qh6: Left;
+  var qh7: Left;
+  if (DB > 1u) { qh1 = q_block(g, 1u); }
+  if (DB > 2u) { qh2 = q_block(g, 2u); }
+  if (DB > 3u) { qh3 = q_block(g, 3u); }
+  if (DB > 4u) { qh4 = q_block(g, 4u); }
+  if (DB > 5u) { qh5 = q_block(g, 5u); }
+  if (DB > 6u) { qh6 = q_block(g, 6u); }
+  if (DB > 7u) { qh7 = q_block(g, 7u); }
+  workgroupBarrier();
+  stage_q(false, q0, s, base, lid);
+  workgroupBarrier();
+  let ql0 = q_block(g, 0u);
+  var ql1: Left;
+  var ql2: Left;
+  var ql3: Left;
+  var ql4: Left;
+  var ql5: Left;
+  var ql6: Left;
+  var ql7: Left;
+  if (DB > 1u) { ql1 = q_block(g, 1u); }
+  if (DB > 2u) { ql2 = q_block(g, 2u); }
+  if (DB > 3u) { ql3 = q_block(g, 3u); }
+  if (DB > 4u) { ql4 = q_block(g, 4u); }
+  if (DB > 5u) { ql5 = q_block(g, 5u); }
+  if (DB > 6u) { ql6 = q_block(g, 6u); }
+  if (DB > 7u) { ql7 = q_block(g, 7u); }
+  workgroupBarrier();
+  var om0 = Acc();
+  var om1 = Acc();
+  var om2 = Acc();
+  var om3 = Acc();
+  var om4 = Acc();
+  var om5 = Acc();
+  var om6 = Acc();
+  var om7 = Acc();
   var m = NEG_BIG;
   var l = 0.0; // this invocation's half of the row sum
 
@@ -260,87 +260,14 @@ fn main(
 
     // S = Qhi·Khiᵀ + Qhi·Kloᵀ + Qlo·Khiᵀ for this subgroup's 16 rows, CB blocks of 16 keys.
     for (var cb = 0u; cb < CB; cb++) {
-      var acc = subgroup_matrix_result<f32, 16, 16>();
-      {
-        let db = 0u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_0, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_0, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_0, kh, acc);
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_1, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_1, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_1, kh, acc);
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_2, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_2, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_2, kh, acc);
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_3, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_3, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_3, kh, acc);
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_4, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_4, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_4, kh, acc);
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_5, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_5, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_5, kh, acc);
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_6, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_6, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_6, kh, acc);
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        let at = cb * 16u * D + db * 16u;
-        let kh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(&kv, at, D);
-        let kl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, col_major>(
-          &kv, KL_OFF + at, D);
-        acc = subgroupMatrixMultiplyAccumulate(ql_7, kh, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_7, kl, acc);
-        acc = subgroupMatrixMultiplyAccumulate(qh_7, kh, acc);
-      }
+      var acc = s_step(Acc(), qh0, ql0, cb, 0u);
+      if (DB > 1u) { acc = s_step(acc, qh1, ql1, cb, 1u); }
+      if (DB > 2u) { acc = s_step(acc, qh2, ql2, cb, 2u); }
+      if (DB > 3u) { acc = s_step(acc, qh3, ql3, cb, 3u); }
+      if (DB > 4u) { acc = s_step(acc, qh4, ql4, cb, 4u); }
+      if (DB > 5u) { acc = s_step(acc, qh5, ql5, cb, 5u); }
+      if (DB > 6u) { acc = s_step(acc, qh6, ql6, cb, 6u); }
+      if (DB > 7u) { acc = s_step(acc, qh7, ql7, cb, 7u); }
       subgroupMatrixStore<row_major>(&st, g * 16u * BC + cb * 16u, acc, BC);
     }
     workgroupBarrier();
@@ -381,306 +308,44 @@ fn main(
     let rescale = workgroupUniformLoad(&need_rescale).x; // also the barrier before P·V
 
     if (rescale != 0u) {
-      // O's rows × alpha, one 16×16 block at a time through this subgroup's score area.
-      {
-        let db = 0u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_0 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_1 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_2 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_3 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_4 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_5 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_6 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
-        workgroupBarrier();
-        for (var i = 0u; i < 8u; i++) {
-          let at = g * 16u * BC + r_local * 16u + h * 8u + i;
-          st[at] = st[at] * alpha;
-        }
-        workgroupBarrier();
-        om_7 = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(
-          &st, g * 16u * BC, 16u);
-        workgroupBarrier();
-      }
+      // O's rows × alpha, one 16×16 block at a time through this subgroup's scratch.
+      om0 = rescaled(om0, area, mine, alpha);
+      if (DB > 1u) { om1 = rescaled(om1, area, mine, alpha); }
+      if (DB > 2u) { om2 = rescaled(om2, area, mine, alpha); }
+      if (DB > 3u) { om3 = rescaled(om3, area, mine, alpha); }
+      if (DB > 4u) { om4 = rescaled(om4, area, mine, alpha); }
+      if (DB > 5u) { om5 = rescaled(om5, area, mine, alpha); }
+      if (DB > 6u) { om6 = rescaled(om6, area, mine, alpha); }
+      if (DB > 7u) { om7 = rescaled(om7, area, mine, alpha); }
     }
 
     // O += Phi·Vhi + Phi·Vlo + Plo·Vhi.
     for (var cb = 0u; cb < CB; cb++) {
       let p_at = g * 16u * BC + cb * 16u;
-      let pmh = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&ph, p_at, BC);
-      let pml = subgroupMatrixLoad<subgroup_matrix_left<f16, 16, 16>, row_major>(&pl, p_at, BC);
-      {
-        let db = 0u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_0 = subgroupMatrixMultiplyAccumulate(pml, vh, om_0);
-        om_0 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_0);
-        om_0 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_0);
-      }
-      if (DB > 1u) {
-        let db = 1u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_1 = subgroupMatrixMultiplyAccumulate(pml, vh, om_1);
-        om_1 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_1);
-        om_1 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_1);
-      }
-      if (DB > 2u) {
-        let db = 2u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_2 = subgroupMatrixMultiplyAccumulate(pml, vh, om_2);
-        om_2 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_2);
-        om_2 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_2);
-      }
-      if (DB > 3u) {
-        let db = 3u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_3 = subgroupMatrixMultiplyAccumulate(pml, vh, om_3);
-        om_3 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_3);
-        om_3 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_3);
-      }
-      if (DB > 4u) {
-        let db = 4u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_4 = subgroupMatrixMultiplyAccumulate(pml, vh, om_4);
-        om_4 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_4);
-        om_4 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_4);
-      }
-      if (DB > 5u) {
-        let db = 5u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_5 = subgroupMatrixMultiplyAccumulate(pml, vh, om_5);
-        om_5 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_5);
-        om_5 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_5);
-      }
-      if (DB > 6u) {
-        let db = 6u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_6 = subgroupMatrixMultiplyAccumulate(pml, vh, om_6);
-        om_6 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_6);
-        om_6 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_6);
-      }
-      if (DB > 7u) {
-        let db = 7u;
-        let at = cb * 16u * D + db * 16u;
-        let vh = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VH_OFF + at, D);
-        let vl = subgroupMatrixLoad<subgroup_matrix_right<f16, 16, 16>, row_major>(
-          &kv, VL_OFF + at, D);
-        om_7 = subgroupMatrixMultiplyAccumulate(pml, vh, om_7);
-        om_7 = subgroupMatrixMultiplyAccumulate(pmh, vl, om_7);
-        om_7 = subgroupMatrixMultiplyAccumulate(pmh, vh, om_7);
-      }
+      let pmh = subgroupMatrixLoad<Left, row_major>(&ph, p_at, BC);
+      let pml = subgroupMatrixLoad<Left, row_major>(&pl, p_at, BC);
+      om0 = pv_step(om0, pmh, pml, cb, 0u);
+      if (DB > 1u) { om1 = pv_step(om1, pmh, pml, cb, 1u); }
+      if (DB > 2u) { om2 = pv_step(om2, pmh, pml, cb, 2u); }
+      if (DB > 3u) { om3 = pv_step(om3, pmh, pml, cb, 3u); }
+      if (DB > 4u) { om4 = pv_step(om4, pmh, pml, cb, 4u); }
+      if (DB > 5u) { om5 = pv_step(om5, pmh, pml, cb, 5u); }
+      if (DB > 6u) { om6 = pv_step(om6, pmh, pml, cb, 6u); }
+      if (DB > 7u) { om7 = pv_step(om7, pmh, pml, cb, 7u); }
     }
     workgroupBarrier();
   }
 
   // O / l: each block through workgroup memory, then 8 values per invocation to storage.
   let inv = 1.0 / (l + subgroupShuffleXor(l, 1u));
-  {
-    let db = 0u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_0, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 1u) {
-    let db = 1u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_1, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 2u) {
-    let db = 2u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_2, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 3u) {
-    let db = 3u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_3, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 4u) {
-    let db = 4u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_4, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 5u) {
-    let db = 5u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_5, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 6u) {
-    let db = 6u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_6, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
-  if (DB > 7u) {
-    let db = 7u;
-    subgroupMatrixStore<row_major>(&st, g * 16u * BC, om_7, 16u);
-    workgroupBarrier();
-    if (row < s) {
-      let at = g * 16u * BC + r_local * 16u + h * 8u;
-      let out = base + row * D4 + db * 4u + h * 2u;
-      o[out] = vec4<f32>(st[at], st[at + 1u], st[at + 2u], st[at + 3u]) * inv;
-      o[out + 1u] = vec4<f32>(st[at + 4u], st[at + 5u], st[at + 6u], st[at + 7u]) * inv;
-    }
-    workgroupBarrier();
-  }
+  let out = base + row * D4 + h * 2u; // + 4·db: this invocation's 8 values of block db
+  let in_seq = row < s;
+  write_block(om0, area, mine, out, in_seq, inv);
+  if (DB > 1u) { write_block(om1, area, mine, out + 4u, in_seq, inv); }
+  if (DB > 2u) { write_block(om2, area, mine, out + 8u, in_seq, inv); }
+  if (DB > 3u) { write_block(om3, area, mine, out + 12u, in_seq, inv); }
+  if (DB > 4u) { write_block(om4, area, mine, out + 16u, in_seq, inv); }
+  if (DB > 5u) { write_block(om5, area, mine, out + 20u, in_seq, inv); }
+  if (DB > 6u) { write_block(om6, area, mine, out + 24u, in_seq, inv); }
+  if (DB > 7u) { write_block(om7, area, mine, out + 28u, in_seq, inv); }
 }

@@ -132,7 +132,8 @@ function workgroupCap(wanted: number, traits: DeviceTraits): number {
 
 /**
  * Workgroup bytes of a subgroup-matrix kernel: the K/V region (halves; it first stages the Q
- * tile), f32 scores and f16 probabilities (two parts for the f32x3 split) per 16-row block.
+ * tile), f32 scores and f16 probabilities (two parts for the f32x3 split) per 16-row block, and
+ * the 16-byte rescale flag.
  */
 export function subgroupMatrixBytes(
   split: boolean,
