@@ -4,7 +4,6 @@
  * queues jobs and forwards events; it never knows how a backend measures.
  */
 import type {
-  AttentionConfig,
   BackendInfo,
   ClockReading,
   Correctness,
@@ -13,19 +12,13 @@ import type {
   Memory,
   ResultFile,
   RunProgress,
-  StopRule,
+  RunSpec,
 } from '../../src/model/index.ts';
 
 /** What a job needs (a validated `run` request, minus the protocol envelope). */
-export interface JobRequest {
+export interface JobRequest extends RunSpec {
   /** Run id chosen by the client (unique per connection). */
   id: string;
-  config: AttentionConfig;
-  kernel: string;
-  stop: StopRule;
-  cache: 'cold' | 'warm';
-  seed: number;
-  warmup?: number | undefined;
   /** Kill the job when no harness line arrives for this long (ms). */
   idleTimeoutMs?: number | undefined;
 }

@@ -96,6 +96,7 @@ export type {
   DirectRunner,
   InputTensors,
   RunProgress,
+  RunSpec,
 } from './run.ts';
 export { diffEnv } from './envdiff.ts';
 export type { EnvDifference } from './envdiff.ts';

@@ -26,8 +26,8 @@ export interface InputTensors {
   v: Float32Array;
 }
 
-/** What a direct run needs. */
-export interface DirectRunOptions {
+/** What every run is asked for, whoever runs it (runner job, lab worker, direct run). */
+export interface RunSpec {
   config: AttentionConfig;
   /** Kernel id within the backend. */
   kernel: string;
@@ -38,6 +38,10 @@ export interface DirectRunOptions {
   seed: number;
   /** Warmup launches; undefined lets the backend choose. */
   warmup?: number | undefined;
+}
+
+/** What a direct run needs. */
+export interface DirectRunOptions extends RunSpec {
   /** User inputs instead of seeded random ones. */
   inputs?: InputTensors | undefined;
   /** When true, the outcome carries the kernel's full output. */

@@ -3,13 +3,12 @@
  * calls it with `Comlink.wrap<WorkerApi>(worker)`. Callbacks are passed with `Comlink.proxy`.
  */
 import type {
-  AttentionConfig,
   Correctness,
   Env,
   KernelInfo,
   ResultFile,
   RunProgress,
-  StopRule,
+  RunSpec,
 } from '../model/index.ts';
 
 /** Engine availability: WebGPU present or not, and why. */
@@ -18,15 +17,9 @@ export type EngineStatus =
   | { state: 'unavailable'; reason: string; help: string };
 
 /** A WebGPU run request from the lab. */
-export interface WorkerRunRequest {
+export interface WorkerRunRequest extends RunSpec {
   /** Run id chosen by the lab. */
   id: string;
-  config: AttentionConfig;
-  kernel: string;
-  stop: StopRule;
-  cache: 'cold' | 'warm';
-  seed: number;
-  warmup?: number | undefined;
 }
 
 /** Streaming callbacks of a run. */
