@@ -1,43 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { KERNELS } from '../../shaders/index.ts';
-import type { KernelDescriptor } from '../../shaders/index.ts';
 import type { AttentionConfig } from '../model/index.ts';
-import type { DeviceTraits, EngineLimits } from './device.ts';
 import { EngineError } from './errors.ts';
 import { MAX_INPUT_SETS, inputSetsFor, planMemory } from './memory.ts';
 import { kernelInfos, kernelsForDtype, resolveKernel } from './registry.ts';
+import { kernelById, TEST_LIMITS, testTraits } from './testing.ts';
 import { foldWorkgroups, planKernel, workgroupCounts } from './tiles.ts';
 
-const LIMITS: EngineLimits = {
-  maxBufferSize: 2 ** 30,
-  maxStorageBufferBindingSize: 2 ** 27,
-  maxComputeWorkgroupStorageSize: 32_768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  maxComputeWorkgroupSizeX: 1024,
-  maxComputeWorkgroupsPerDimension: 65_535,
-  maxStorageBuffersPerShaderStage: 8,
-};
-
-function traits(
-  over: Partial<DeviceTraits> = {},
-  limits: Partial<EngineLimits> = {},
-): DeviceTraits {
-  return {
-    features: new Set(['timestamp-query', 'subgroups', 'shader-f16']),
-    limits: { ...LIMITS, ...limits },
-    subgroupMinSize: 32,
-    subgroupMaxSize: 32,
-    name: 'Test GPU',
-    software: false,
-    ...over,
-  };
-}
-
-function kernel(id: string): KernelDescriptor {
-  const k = KERNELS.find((x) => x.id === id);
-  if (!k) throw new Error(`no kernel ${id}`);
-  return k;
-}
+const LIMITS = TEST_LIMITS;
+const traits = testTraits;
+const kernel = kernelById;
 
 const config = (over: Partial<AttentionConfig> = {}): AttentionConfig => ({
   batch: 2,

@@ -4,46 +4,31 @@
  * without a fixed subgroup size of 32, and head dims in steps of 16.
  */
 import { describe, expect, it } from 'vitest';
-import { KERNELS } from '../../shaders/index.ts';
-import type { KernelDescriptor } from '../../shaders/index.ts';
 import type { AttentionConfig } from '../model/index.ts';
 import type { DeviceTraits, EngineLimits } from './device.ts';
 import { hasSubgroupMatrixF16 } from './device.ts';
 import { kernelInfos, resolveKernel } from './registry.ts';
+import { TEST_FEATURES, kernelById, testTraits } from './testing.ts';
 import { planKernel, subgroupMatrixBytes, workgroupCounts } from './tiles.ts';
 
-const LIMITS: EngineLimits = {
-  maxBufferSize: 2 ** 30,
-  maxStorageBufferBindingSize: 2 ** 27,
-  maxComputeWorkgroupStorageSize: 32_768,
-  maxComputeInvocationsPerWorkgroup: 1024,
-  maxComputeWorkgroupSizeX: 1024,
-  maxComputeWorkgroupsPerDimension: 65_535,
-  maxStorageBuffersPerShaderStage: 8,
-};
-const FEATURES = ['timestamp-query', 'subgroups', 'shader-f16'];
+const FEATURES = TEST_FEATURES;
 
+/** The test GPU with 16×16×16 f16 subgroup matrices. */
 function traits(
   over: Partial<DeviceTraits> = {},
   limits: Partial<EngineLimits> = {},
 ): DeviceTraits {
-  return {
-    features: new Set([...FEATURES, 'chromium-experimental-subgroup-matrix']),
-    limits: { ...LIMITS, ...limits },
-    subgroupMinSize: 32,
-    subgroupMaxSize: 32,
-    name: 'Test GPU',
-    software: false,
-    subgroupMatrixF16: true,
-    ...over,
-  };
+  return testTraits(
+    {
+      features: new Set([...FEATURES, 'chromium-experimental-subgroup-matrix']),
+      subgroupMatrixF16: true,
+      ...over,
+    },
+    limits,
+  );
 }
 
-function kernel(id: string): KernelDescriptor {
-  const k = KERNELS.find((x) => x.id === id);
-  if (!k) throw new Error(`no kernel ${id}`);
-  return k;
-}
+const kernel = kernelById;
 
 const CONFIG: AttentionConfig = {
   batch: 2,
