@@ -2,7 +2,9 @@
 import { flashF16 } from './flash-f16/kernel.ts';
 import { flashF32 } from './flash-f32/kernel.ts';
 import { flashSgmatF16 } from './flash-sgmat-f16/kernel.ts';
+import { flashSgmatF16V2 } from './flash-sgmat-f16-v2/kernel.ts';
 import { flashSgmatF32x3 } from './flash-sgmat-f32x3/kernel.ts';
+import { flashSgmatF32x3V2 } from './flash-sgmat-f32x3-v2/kernel.ts';
 import { flashSubgroup } from './flash-subgroup/kernel.ts';
 import { filesOf } from './kernel.ts';
 import type { KernelDescriptor } from './kernel.ts';
@@ -16,10 +18,12 @@ export const KERNELS: readonly KernelDescriptor[] = [
   flashSubgroup,
   flashSgmatF16,
   flashSgmatF32x3,
+  flashSgmatF16V2,
+  flashSgmatF32x3V2,
 ];
 
 /** Every .wgsl file any kernel uses (paths relative to shaders/). */
 export const SHADER_FILES: readonly string[] = [...new Set(KERNELS.flatMap(filesOf))];
 
 export { composeShader, filesOf, headDimsOf } from './kernel.ts';
-export type { KernelDescriptor, KernelScheme, ShaderSources } from './kernel.ts';
+export type { KernelDescriptor, KernelScheme, MatrixLayout, ShaderSources } from './kernel.ts';

@@ -37,6 +37,24 @@ export interface KernelDescriptor {
   readonly entries: readonly string[];
   /** True when the kernel stores the B·H·S×S score matrix (a scratch buffer). */
   readonly materializesScores: boolean;
+  /** Subgroup-matrix kernels: workgroup-memory layout and preferred tiles (default: packed, preset). */
+  readonly matrix?: MatrixLayout;
+}
+
+/**
+ * Workgroup-memory layout of a subgroup-matrix kernel (tiles.ts sizes it; the WGSL declares it).
+ * `packed`: rows D halves / BC values apart, the whole Q tile staged at once. `padded`: Q/K/V rows
+ * D + 8 halves apart, scores BC + 4 floats, probabilities BC + 8 halves, Q staged 64 rows at a
+ * time. `padded-colmajor`: as `padded`, but scores and probabilities column-major (columns 20
+ * floats / 40 halves apart).
+ */
+export interface MatrixLayout {
+  /** How the workgroup arrays are laid out. */
+  readonly layout: 'packed' | 'padded' | 'padded-colmajor';
+  /** Preferred subgroups per workgroup (a tile override or the memory limit may lower it). */
+  readonly subgroups?: number;
+  /** Preferred keys per K/V tile. */
+  readonly keys?: number;
 }
 
 /** WGSL sources by path relative to shaders/ (e.g. `flash-f32/flash_f32.wgsl`). */

@@ -57,11 +57,29 @@ function bytesOf(type: string, consts: Record<string, number>): number {
   throw new Error(`unhandled type ${t}`);
 }
 
+/** The shader's own `const NAME: u32 = …;` lines that evaluate from the preamble (others skipped). */
+function shaderConsts(code: string, preamble: Record<string, number>): Record<string, number> {
+  const consts = { ...preamble };
+  for (const m of code.matchAll(/^const\s+([A-Z_][A-Z0-9_]*)\s*:\s*u32\s*=\s*([^;]+);/gm)) {
+    try {
+      consts[m[1] ?? ''] = evalConst(m[2] ?? '', consts);
+    } catch {
+      // min(…), max(…) and the like: not used in workgroup array sizes.
+    }
+  }
+  return consts;
+}
+
 describe('subgroup-matrix kernels: workgroup layout', () => {
-  it('keeps every workgroup variable a multiple of 16 bytes for every plan', async () => {
+  it('keeps every workgroup variable a multiple of 16 bytes, summing to the planned bytes', async () => {
     const sources = await loadNodeShaderSources();
     const kernels = KERNELS.filter((k) => k.scheme === 'subgroup-matrix');
-    expect(kernels.map((k) => k.id).sort()).toEqual(['flash-sgmat-f16', 'flash-sgmat-f32x3']);
+    expect(kernels.map((k) => k.id).sort()).toEqual([
+      'flash-sgmat-f16',
+      'flash-sgmat-f16-v2',
+      'flash-sgmat-f32x3',
+      'flash-sgmat-f32x3-v2',
+    ]);
     let checked = 0;
     for (const kernel of kernels) {
       const code = sources[kernel.file] ?? '';
@@ -73,13 +91,22 @@ describe('subgroup-matrix kernels: workgroup layout', () => {
       for (const D of [16, 32, 64, 128])
         for (const SG of [1, 2, 4, 8])
           for (const BC of [16, 32, 64]) {
-            const { kvHalves } = subgroupMatrixBytes(kernel.dtype === 'f32', D, SG, BC);
-            const consts = { D, SG, SGS: 32, BC, KV_LEN: kvHalves };
+            const { bytes, kvHalves } = subgroupMatrixBytes(
+              kernel.matrix?.layout ?? 'packed',
+              kernel.dtype === 'f32',
+              D,
+              SG,
+              BC,
+            );
+            const consts = shaderConsts(code, { D, SG, SGS: 32, BC, KV_LEN: kvHalves });
+            let declared = 0;
             for (const v of vars) {
-              const bytes = bytesOf(v.type, consts);
-              expect(bytes % 16, `${kernel.id} ${v.name} at D=${D} SG=${SG} BC=${BC}`).toBe(0);
+              const size = bytesOf(v.type, consts);
+              expect(size % 16, `${kernel.id} ${v.name} at D=${D} SG=${SG} BC=${BC}`).toBe(0);
+              declared += size;
               checked++;
             }
+            expect(declared, `${kernel.id} bytes at D=${D} SG=${SG} BC=${BC}`).toBe(bytes);
           }
     }
     expect(checked).toBeGreaterThan(100);

@@ -8,6 +8,8 @@ import flashF16Native from './flash-f16/half_native.wgsl?raw';
 import flashF32 from './flash-f32/flash_f32.wgsl?raw';
 import flashSgmatF16 from './flash-sgmat-f16/flash_sgmat_f16.wgsl?raw';
 import flashSgmatF32x3 from './flash-sgmat-f32x3/flash_sgmat_f32x3.wgsl?raw';
+import flashSgmatF16V2 from './flash-sgmat-f16-v2/flash_sgmat_f16_v2.wgsl?raw';
+import flashSgmatF32x3V2 from './flash-sgmat-f32x3-v2/flash_sgmat_f32x3_v2.wgsl?raw';
 import flashSubgroup from './flash-subgroup/flash_subgroup.wgsl?raw';
 import naiveF32 from './naive-f32/naive_f32.wgsl?raw';
 import type { ShaderSources } from './kernel.ts';
@@ -22,4 +24,6 @@ export const browserShaderSources: ShaderSources = {
   'flash-subgroup/flash_subgroup.wgsl': flashSubgroup,
   'flash-sgmat-f16/flash_sgmat_f16.wgsl': flashSgmatF16,
   'flash-sgmat-f32x3/flash_sgmat_f32x3.wgsl': flashSgmatF32x3,
+  'flash-sgmat-f16-v2/flash_sgmat_f16_v2.wgsl': flashSgmatF16V2,
+  'flash-sgmat-f32x3-v2/flash_sgmat_f32x3_v2.wgsl': flashSgmatF32x3V2,
 };

@@ -35,6 +35,7 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
     { backend: 'dawn', kernel: 'flash-f32' },
     { backend: 'dawn', kernel: 'flash-subgroup' },
     { backend: 'dawn', kernel: 'flash-sgmat-f32x3' },
+    { backend: 'dawn', kernel: 'flash-sgmat-f32x3-v2' },
   ],
   f16: [
     REFERENCE.f16,
@@ -43,6 +44,7 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
     { backend: 'cuda', kernel: 'flash' },
     { backend: 'dawn', kernel: 'flash-f16' },
     { backend: 'dawn', kernel: 'flash-sgmat-f16' },
+    { backend: 'dawn', kernel: 'flash-sgmat-f16-v2' },
   ],
 };
 

@@ -30,6 +30,13 @@ function traits(
 
 const kernel = kernelById;
 
+const SGMAT_IDS = [
+  'flash-sgmat-f16',
+  'flash-sgmat-f32x3',
+  'flash-sgmat-f16-v2',
+  'flash-sgmat-f32x3-v2',
+] as const;
+
 const CONFIG: AttentionConfig = {
   batch: 2,
   heads: 3,
@@ -41,7 +48,7 @@ const CONFIG: AttentionConfig = {
 
 describe('subgroup-matrix kernels', () => {
   it('fit their tiles into the workgroup-memory limit, shrinking K/V tiles first', () => {
-    for (const id of ['flash-sgmat-f16', 'flash-sgmat-f32x3']) {
+    for (const id of SGMAT_IDS) {
       for (const limit of [32_768, 49_152]) {
         const plan = planKernel(
           kernel(id),
@@ -51,7 +58,14 @@ describe('subgroup-matrix kernels', () => {
         const { SG, BC, KV_LEN } = plan.consts;
         expect(SG).toBeDefined();
         expect(BC).toBeGreaterThanOrEqual(16);
-        const need = subgroupMatrixBytes(id.endsWith('f32x3'), 128, SG ?? 0, BC ?? 0);
+        const k = kernel(id);
+        const need = subgroupMatrixBytes(
+          k.matrix?.layout ?? 'packed',
+          k.dtype === 'f32',
+          128,
+          SG ?? 0,
+          BC ?? 0,
+        );
         expect(need.bytes).toBeLessThanOrEqual(limit);
         expect(KV_LEN).toBe(need.kvHalves);
         expect(plan.workgroupSize).toBe((SG ?? 0) * 32);
@@ -76,6 +90,38 @@ describe('subgroup-matrix kernels', () => {
     expect(workgroupCounts(f16, CONFIG)).toEqual([2 * 3 * 2]);
   });
 
+  it('plans the v2 kernels at their preferred tiles, which a tile override still beats', () => {
+    const limits = { maxComputeWorkgroupStorageSize: 49_152 };
+    const f16 = planKernel(kernel('flash-sgmat-f16-v2'), 128, traits({}, limits));
+    expect(f16.consts).toMatchObject({ D: 128, SG: 8, BC: 32, KV_LEN: 64 * 136 });
+    // (64·136 halves) + 8·16·36 floats + 8·16·40 halves + the 16-byte flag.
+    expect(f16.params.workgroupBytes).toBe(2 * 64 * 136 + 4 * 8 * 16 * 36 + 2 * 8 * 16 * 40 + 16);
+    expect(f16.params.layout).toBe('padded');
+    const f32 = planKernel(kernel('flash-sgmat-f32x3-v2'), 128, traits({}, limits));
+    expect(f32.consts).toMatchObject({ SG: 8, BC: 16, KV_LEN: 64 * 136 });
+    // Column-major S (20-float columns) and two P parts (40-half columns), 16 columns each.
+    expect(f32.params.workgroupBytes).toBe(
+      2 * 64 * 136 + 4 * 8 * 16 * 20 + 2 * 2 * 8 * 16 * 40 + 16,
+    );
+    const asked = planKernel(kernel('flash-sgmat-f16-v2'), 128, traits({}, limits), {
+      matrixSubgroups: 4,
+      matrixKeyRows: 16,
+    });
+    expect(asked.consts).toMatchObject({ SG: 4, BC: 16 });
+    // The v1 kernels keep the preset's 4 × 16.
+    expect(planKernel(kernel('flash-sgmat-f16'), 128, traits({}, limits)).consts).toMatchObject({
+      SG: 4,
+      BC: 16,
+    });
+    // Less memory: the K/V tile shrinks first, then the subgroups.
+    const tight = planKernel(
+      kernel('flash-sgmat-f16-v2'),
+      128,
+      traits({}, { maxComputeWorkgroupStorageSize: 32_768 }),
+    );
+    expect(tight.consts).toMatchObject({ SG: 4, BC: 16 });
+  });
+
   it('refuses, naming the bytes, when even the smallest tiles do not fit', () => {
     const small = traits({}, { maxComputeWorkgroupStorageSize: 16_384 });
     expect(() => planKernel(kernel('flash-sgmat-f32x3'), 128, small)).toThrow(
@@ -88,8 +134,8 @@ describe('subgroup-matrix kernels', () => {
   });
 
   it('counts the f32x3 split as twice the probability tiles and four K/V halves', () => {
-    const f16 = subgroupMatrixBytes(false, 64, 4, 32);
-    const split = subgroupMatrixBytes(true, 64, 4, 32);
+    const f16 = subgroupMatrixBytes('packed', false, 64, 4, 32);
+    const split = subgroupMatrixBytes('packed', true, 64, 4, 32);
     expect(f16.kvHalves).toBe(Math.max(2 * 32 * 64, 64 * 64));
     expect(split.kvHalves).toBe(4 * 32 * 64);
     expect(split.bytes - f16.bytes).toBe(2 * (split.kvHalves - f16.kvHalves) + 2 * 4 * 16 * 32);

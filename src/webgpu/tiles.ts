@@ -3,7 +3,7 @@
  * K/V tile rows by maxComputeWorkgroupStorageSize, subgroup lanes per row by the subgroup
  * sizes. The chosen numbers are baked into the shader preamble and recorded in the result.
  */
-import type { KernelDescriptor } from '../../shaders/index.ts';
+import type { KernelDescriptor, MatrixLayout } from '../../shaders/index.ts';
 import type { AttentionConfig } from '../model/index.ts';
 import type { DeviceTraits } from './device.ts';
 import { EngineError } from './errors.ts';
@@ -131,37 +131,61 @@ function workgroupCap(wanted: number, traits: DeviceTraits): number {
 }
 
 /**
- * Workgroup bytes of a subgroup-matrix kernel: the K/V region (halves; it first stages the Q
- * tile), f32 scores and f16 probabilities (two parts for the f32x3 split) per 16-row block, and
- * the 16-byte rescale flag.
+ * Workgroup bytes of a subgroup-matrix kernel in its layout (see MatrixLayout): the K/V region
+ * (halves; it first stages Q rows), f32 scores and f16 probabilities (two parts for the f32x3
+ * split), and the 16-byte rescale flag. Must match the kernel's `var<workgroup>` declarations
+ * (shaders/sgmat-layout.test.ts checks both).
  */
 export function subgroupMatrixBytes(
+  layout: MatrixLayout['layout'],
   split: boolean,
   headDim: number,
   subgroups: number,
   keys: number,
 ): { bytes: number; kvHalves: number } {
-  const kvHalves = Math.max((split ? 4 : 2) * keys * headDim, 16 * subgroups * headDim);
-  const block = subgroups * 16 * keys;
-  return { bytes: 2 * kvHalves + 4 * block + (split ? 2 : 1) * 2 * block + 16, kvHalves };
+  const parts = split ? 2 : 1;
+  const kvTiles = split ? 4 : 2;
+  if (layout === 'packed') {
+    const kvHalves = Math.max(kvTiles * keys * headDim, 16 * subgroups * headDim);
+    const block = subgroups * 16 * keys;
+    return { bytes: 2 * kvHalves + 4 * block + parts * 2 * block + 16, kvHalves };
+  }
+  const rowHalves = headDim + 8;
+  const kvHalves = Math.max(kvTiles * keys, 16 * Math.min(subgroups, 4)) * rowHalves;
+  const scores =
+    layout === 'padded' ? subgroups * 16 * (keys + 4) : subgroups * keys * SCORE_COLUMN_STRIDE;
+  const probabilities =
+    layout === 'padded' ? subgroups * 16 * (keys + 8) : subgroups * keys * PROB_COLUMN_STRIDE;
+  return { bytes: 2 * kvHalves + 4 * scores + parts * 2 * probabilities + 16, kvHalves };
 }
+
+/** `padded-colmajor`: floats between score columns, halves between probability columns. */
+const SCORE_COLUMN_STRIDE = 20;
+const PROB_COLUMN_STRIDE = 40;
 
 function planSubgroupMatrix(
   kernel: KernelDescriptor,
   headDim: number,
   traits: DeviceTraits,
   preset: TilePreset,
+  overrides: TileOverrides,
   files: string[],
 ): KernelPlan {
   const sgs = 32; // registry.ts refuses adapters whose subgroup size is not fixed at 32
   const split = kernel.dtype === 'f32';
+  const layout = kernel.matrix?.layout ?? 'packed';
   const limit = traits.limits.maxComputeWorkgroupStorageSize;
-  let sg = Math.max(1, preset.matrixSubgroups);
+  const size = (sg: number, bc: number) => subgroupMatrixBytes(layout, split, headDim, sg, bc);
+  // A user's tile override wins, then the kernel's preferred tiles, then the preset.
+  let sg = Math.max(
+    1,
+    overrides.matrixSubgroups ?? kernel.matrix?.subgroups ?? preset.matrixSubgroups,
+  );
   while (sg > 1 && sg * sgs > workgroupCap(sg * sgs, traits)) sg /= 2;
-  let bc = Math.max(16, preset.matrixKeyRows);
-  while (bc > 16 && subgroupMatrixBytes(split, headDim, sg, bc).bytes > limit) bc /= 2;
-  while (sg > 1 && subgroupMatrixBytes(split, headDim, sg, bc).bytes > limit) sg /= 2;
-  const { bytes, kvHalves } = subgroupMatrixBytes(split, headDim, sg, bc);
+  let bc = Math.max(16, overrides.matrixKeyRows ?? kernel.matrix?.keys ?? preset.matrixKeyRows);
+  while (bc > 16 && size(sg, bc).bytes > limit) bc /= 2;
+  while (sg > 1 && size(sg, bc).bytes > limit) sg /= 2;
+  const { bytes, kvHalves } = size(sg, bc);
   if (bytes > limit) {
     throw new EngineError(
       'too-large-for-device',
@@ -178,6 +202,7 @@ function planSubgroupMatrix(
     workgroupBytes: bytes,
   };
   if (split) params.products = '3×f16 (hi·hi + hi·lo + lo·hi)';
+  if (layout !== 'packed') params.layout = layout;
   return {
     kernel,
     headDim,
@@ -236,7 +261,7 @@ export function planKernel(
       };
     }
     case 'subgroup-matrix':
-      return planSubgroupMatrix(kernel, headDim, traits, preset, files);
+      return planSubgroupMatrix(kernel, headDim, traits, preset, overrides, files);
     case 'lanes-per-row': {
       const sgMin = traits.subgroupMinSize ?? 4;
       const sgMax = traits.subgroupMaxSize ?? 128;
