@@ -14,7 +14,7 @@
 //     48 KiB limit at D = 128.
 //   * The softmax reads each score from workgroup memory once, into registers (v1 read S twice:
 //     once for the row max, once for P): +13% at D = 128, +18% at D = 64.
-//   * Default tiles 8 subgroups × 32 keys (the engine's plan; smaller when memory is short).
+//   * Default tiles 8 subgroups × 16 keys (the engine's plan; smaller when memory is short).
 // Layout of a workgroup: BR = 16·SG query rows of one (batch, head); subgroup g owns rows
 // 16g..16g+15 as D/16 left matrices (Q) and D/16 result matrices (O), the head-dim blocks as
 // separate variables behind constant `if (DB > k)` lines (see flash-sgmat-f16). Tails are

@@ -14,6 +14,7 @@ export const flashSgmatF16V2: KernelDescriptor = {
   file: 'flash-sgmat-f16-v2/flash_sgmat_f16_v2.wgsl',
   entries: ['main'],
   materializesScores: false,
-  // 8 × 32 measured fastest on the H100 at D = 64 and 128 (BENCHMARKS.md, issue 8).
-  matrix: { layout: 'padded', subgroups: 8, keys: 32 },
+  // 8 × 16 measured fastest on the H100 at D = 128 (109 TFLOP/s; 8 × 32: 102) and within 5% of
+  // the fastest at D = 64 (BENCHMARKS.md, issue 8, tile sweep).
+  matrix: { layout: 'padded', subgroups: 8, keys: 16 },
 };

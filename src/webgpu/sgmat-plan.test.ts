@@ -93,9 +93,15 @@ describe('subgroup-matrix kernels', () => {
   it('plans the v2 kernels at their preferred tiles, which a tile override still beats', () => {
     const limits = { maxComputeWorkgroupStorageSize: 49_152 };
     const f16 = planKernel(kernel('flash-sgmat-f16-v2'), 128, traits({}, limits));
-    expect(f16.consts).toMatchObject({ D: 128, SG: 8, BC: 32, KV_LEN: 64 * 136 });
-    // (64·136 halves) + 8·16·36 floats + 8·16·40 halves + the 16-byte flag.
-    expect(f16.params.workgroupBytes).toBe(2 * 64 * 136 + 4 * 8 * 16 * 36 + 2 * 8 * 16 * 40 + 16);
+    expect(f16.consts).toMatchObject({ D: 128, SG: 8, BC: 16, KV_LEN: 64 * 136 });
+    // (64·136 halves) + 8·16·20 floats + 8·16·24 halves + the 16-byte flag.
+    expect(f16.params.workgroupBytes).toBe(2 * 64 * 136 + 4 * 8 * 16 * 20 + 2 * 8 * 16 * 24 + 16);
+    // 32-key tiles when asked for: 8·16·36 floats and 8·16·40 halves.
+    const wide = planKernel(kernel('flash-sgmat-f16-v2'), 128, traits({}, limits), {
+      matrixKeyRows: 32,
+    });
+    expect(wide.consts).toMatchObject({ SG: 8, BC: 32, KV_LEN: 64 * 136 });
+    expect(wide.params.workgroupBytes).toBe(2 * 64 * 136 + 4 * 8 * 16 * 36 + 2 * 8 * 16 * 40 + 16);
     expect(f16.params.layout).toBe('padded');
     const f32 = planKernel(kernel('flash-sgmat-f32x3-v2'), 128, traits({}, limits));
     expect(f32.consts).toMatchObject({ SG: 8, BC: 16, KV_LEN: 64 * 136 });
@@ -118,6 +124,7 @@ describe('subgroup-matrix kernels', () => {
       kernel('flash-sgmat-f16-v2'),
       128,
       traits({}, { maxComputeWorkgroupStorageSize: 32_768 }),
+      { matrixKeyRows: 32 },
     );
     expect(tight.consts).toMatchObject({ SG: 4, BC: 16 });
   });
