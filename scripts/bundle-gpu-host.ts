@@ -58,13 +58,17 @@ function mib(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** Copies a repo path into the stage, skipping build outputs, caches and tests' scratch. */
+/** Copies a repo path into the stage, skipping build outputs, caches, tests and their scratch. */
 function copyTree(rel: string, skip: (path: string) => boolean = () => false): void {
   cpSync(join(ROOT, rel), join(STAGE, rel), {
     recursive: true,
     filter: (src) => {
       const r = relative(ROOT, src);
-      return !/(^|\/)(__pycache__|node_modules|\.tmp)(\/|$)/.test(r) && !skip(r);
+      return (
+        !/(^|\/)(__pycache__|node_modules|\.tmp)(\/|$)/.test(r) &&
+        !/\.test\.ts$/.test(r) &&
+        !skip(r)
+      );
     },
   });
 }
