@@ -6,8 +6,8 @@
 //     flash-sgmat-f16-v2 and BENCHMARKS.md, issue 8).
 //   * S and P column-major. S is stored as 16-float columns 20 floats apart, P (hi, lo) as
 //     columns 40 halves apart, and the softmax gives invocation (r, h) = (lane % 16, lane / 16)
-//     row r's keys 2j + h: the 32 lanes of a read touch 32 different banks (row-major with two
-//     invocations per row touched 4), and the column-major S store and P load stay conflict-free.
+//     row r's keys 2j + h: at most two of the 32 lanes of a read share a bank (four with the
+//     row-major layout), and the column-major S store and P load stay conflict-free.
 //   * The next K/V tile is read from storage into registers while this tile is being worked on.
 //   * The softmax reads each score once, into registers (v1 read S twice): +15–18%.
 //   * Q staged 64 rows at a time, so 8 subgroups (128 query rows per K/V tile) fit the 48 KiB
