@@ -51,10 +51,11 @@ export interface KernelDescriptor {
 export interface MatrixLayout {
   /** How the workgroup arrays are laid out. */
   readonly layout: 'packed' | 'padded' | 'padded-colmajor';
-  /** Preferred subgroups per workgroup (a tile override or the memory limit may lower it). */
-  readonly subgroups?: number;
-  /** Preferred keys per K/V tile. */
-  readonly keys?: number;
+  /**
+   * Preferred tiles, in place of the preset's (the user's tile overrides still win, and the
+   * memory limit may lower them): subgroups per workgroup and keys per K/V tile.
+   */
+  readonly tiles?: { readonly matrixSubgroups?: number; readonly matrixKeyRows?: number };
 }
 
 /** WGSL sources by path relative to shaders/ (e.g. `flash-f32/flash_f32.wgsl`). */

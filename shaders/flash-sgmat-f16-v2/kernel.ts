@@ -16,5 +16,5 @@ export const flashSgmatF16V2: KernelDescriptor = {
   materializesScores: false,
   // 8 × 16 measured fastest on the H100 at D = 128 (109 TFLOP/s; 8 × 32: 102) and within 5% of
   // the fastest at D = 64 (BENCHMARKS.md, issue 8, tile sweep).
-  matrix: { layout: 'padded', subgroups: 8, keys: 16 },
+  matrix: { layout: 'padded', tiles: { matrixSubgroups: 8, matrixKeyRows: 16 } },
 };

@@ -16,5 +16,5 @@ export const flashSgmatF32x3V2: KernelDescriptor = {
   materializesScores: false,
   // 8 × 16 measured fastest on the H100 at D = 64 and 128 (BENCHMARKS.md, issue 8); 8 × 32 does
   // not fit 48 KiB.
-  matrix: { layout: 'padded-colmajor', subgroups: 8, keys: 16 },
+  matrix: { layout: 'padded-colmajor', tiles: { matrixSubgroups: 8, matrixKeyRows: 16 } },
 };

@@ -75,9 +75,19 @@ export type TileOverrides = Partial<TilePreset>;
 
 const MIN_KEY_ROWS = 4;
 
-/** The preset for a device with overrides applied; a bad override is refused naming it. */
-export function tilePreset(traits: DeviceTraits, overrides: TileOverrides = {}): TilePreset {
+/**
+ * The preset for a device, then a kernel's preferred tiles, then the user's overrides (which win);
+ * a bad override is refused naming it.
+ */
+export function tilePreset(
+  traits: DeviceTraits,
+  overrides: TileOverrides = {},
+  preferred: TileOverrides = {},
+): TilePreset {
   const preset = { ...(traits.software ? SOFTWARE_TILES : GPU_TILES) };
+  for (const [name, value] of Object.entries(preferred) as [keyof TilePreset, number][]) {
+    preset[name] = value;
+  }
   for (const [name, value] of Object.entries(overrides) as [
     keyof TilePreset,
     number | undefined,
@@ -168,7 +178,6 @@ function planSubgroupMatrix(
   headDim: number,
   traits: DeviceTraits,
   preset: TilePreset,
-  overrides: TileOverrides,
   files: string[],
 ): KernelPlan {
   const sgs = 32; // registry.ts refuses adapters whose subgroup size is not fixed at 32
@@ -176,13 +185,9 @@ function planSubgroupMatrix(
   const layout = kernel.matrix?.layout ?? 'packed';
   const limit = traits.limits.maxComputeWorkgroupStorageSize;
   const size = (sg: number, bc: number) => subgroupMatrixBytes(layout, split, headDim, sg, bc);
-  // A user's tile override wins, then the kernel's preferred tiles, then the preset.
-  let sg = Math.max(
-    1,
-    overrides.matrixSubgroups ?? kernel.matrix?.subgroups ?? preset.matrixSubgroups,
-  );
+  let sg = Math.max(1, preset.matrixSubgroups);
   while (sg > 1 && sg * sgs > workgroupCap(sg * sgs, traits)) sg /= 2;
-  let bc = Math.max(16, overrides.matrixKeyRows ?? kernel.matrix?.keys ?? preset.matrixKeyRows);
+  let bc = Math.max(16, preset.matrixKeyRows);
   while (bc > 16 && size(sg, bc).bytes > limit) bc /= 2;
   while (sg > 1 && size(sg, bc).bytes > limit) sg /= 2;
   const { bytes, kvHalves } = size(sg, bc);
@@ -221,7 +226,7 @@ export function planKernel(
   traits: DeviceTraits,
   overrides: TileOverrides = {},
 ): KernelPlan {
-  const preset = tilePreset(traits, overrides);
+  const preset = tilePreset(traits, overrides, kernel.matrix?.tiles);
   const nativeF16 = kernel.halfParts !== undefined && traits.features.has('shader-f16');
   const files = kernel.halfParts
     ? [nativeF16 ? kernel.halfParts.native : kernel.halfParts.emulated, kernel.file]
@@ -261,7 +266,7 @@ export function planKernel(
       };
     }
     case 'subgroup-matrix':
-      return planSubgroupMatrix(kernel, headDim, traits, preset, overrides, files);
+      return planSubgroupMatrix(kernel, headDim, traits, preset, files);
     case 'lanes-per-row': {
       const sgMin = traits.subgroupMinSize ?? 4;
       const sgMax = traits.subgroupMaxSize ?? 128;
