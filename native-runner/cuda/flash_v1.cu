@@ -26,6 +26,7 @@
 #include <type_traits>
 
 #include "common.cuh"
+#include "flash_mma.cuh"
 #include "flash_v1.cuh"
 
 namespace attnlab {
@@ -56,22 +57,10 @@ struct DeviceOps {
     *reinterpret_cast<uint32_t*>(p) = x;
   }
 
-  // d += a·b on one m16n8k16 tile (fp32 accumulators).
+  // d += a·b on one m16n8k16 tile (fp32 accumulators): the mma.sync helper of flash_mma.cuh.
   template <class T>
   __device__ void mma(float (&d)[4], const uint32_t (&a)[4], uint32_t b0, uint32_t b1) const {
-    if constexpr (std::is_same_v<T, __half>) {
-      asm volatile(
-          "mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
-          "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-          : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-          : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    } else {
-      asm volatile(
-          "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-          "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, {%0, %1, %2, %3};\n"
-          : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-          : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b0), "r"(b1));
-    }
+    flash_mma::mma16816<T>(d, a, b0, b1);
   }
 };
 
