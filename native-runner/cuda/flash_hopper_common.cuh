@@ -97,6 +97,35 @@ __device__ __forceinline__ void produce(const CUtensorMap* tq, const CUtensorMap
   }
 }
 
+// Epilogue of a consumer thread: its rows row0 and row0 + 8 (row sums l spread over the quad,
+// t = lane % 4) normalised and stored as packed pairs, rows past S skipped.
+template <class T, int D>
+__device__ __forceinline__ void store_rows(T* __restrict__ o, const float (&oacc)[D / 2],
+                                           const float (&l)[2], int64_t bh, int S, int row0,
+                                           int t) {
+  float inv[2];
+#pragma unroll
+  for (int r = 0; r < 2; ++r) {
+    float total = l[r];
+    total += __shfl_xor_sync(0xffffffffu, total, 1);
+    total += __shfl_xor_sync(0xffffffffu, total, 2);
+    inv[r] = total > 0.f ? 1.f / total : 0.f;
+  }
+  T* oh = o + bh * int64_t(S) * D;
+#pragma unroll
+  for (int jn = 0; jn < D / 8; ++jn) {
+    const int col = 8 * jn + 2 * t;
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      const int row = row0 + 8 * r;
+      if (row < S) {
+        *reinterpret_cast<uint32_t*>(oh + int64_t(row) * D + col) = flash_mma::pack2<T>(
+            oacc[4 * jn + 2 * r] * inv[r], oacc[4 * jn + 2 * r + 1] * inv[r]);
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Host side (defined in flash_hopper.cu).
 

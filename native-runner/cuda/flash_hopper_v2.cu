@@ -183,28 +183,7 @@ __device__ __forceinline__ void consume(T* __restrict__ o, uint32_t sQ, uint32_t
   __syncwarp();
   if (lane == 0) mbar_arrive(bar_empty_v(bars, sl));
 
-  // Epilogue: the row sum is spread over the quad; normalise and store.
-  float inv[2];
-#pragma unroll
-  for (int r = 0; r < 2; ++r) {
-    float total = st.l[r];
-    total += __shfl_xor_sync(0xffffffffu, total, 1);
-    total += __shfl_xor_sync(0xffffffffu, total, 2);
-    inv[r] = total > 0.f ? 1.f / total : 0.f;
-  }
-  T* oh = o + bh * int64_t(S) * D;
-#pragma unroll
-  for (int jn = 0; jn < D / 8; ++jn) {
-    const int col = 8 * jn + 2 * t;
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      const int row = row0 + 8 * r;
-      if (row < S) {
-        *reinterpret_cast<uint32_t*>(oh + int64_t(row) * D + col) = flash_mma::pack2<T>(
-            oacc[4 * jn + 2 * r] * inv[r], oacc[4 * jn + 2 * r + 1] * inv[r]);
-      }
-    }
-  }
+  store_rows<T, D>(o, oacc, st.l, bh, S, row0, t);
 }
 
 template <class T, int D, bool kCausal>
