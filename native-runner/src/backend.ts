@@ -3,6 +3,7 @@
  * or not, with the reason), lists kernels, and starts jobs that stream events. The server only
  * queues jobs and forwards events; it never knows how a backend measures.
  */
+import { ERROR_CODES } from '../../src/model/index.ts';
 import type {
   BackendInfo,
   ClockReading,
@@ -62,4 +63,9 @@ export class RunnerError extends Error {
     this.name = 'RunnerError';
     this.code = code;
   }
+}
+
+/** True when `code` is one of the protocol's error codes. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }

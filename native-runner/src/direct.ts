@@ -15,6 +15,7 @@ import type {
   ResultFile,
 } from '../../src/model/index.ts';
 import { RunnerError } from './backend.ts';
+import { requireAvailable } from './backends/native.ts';
 import type { NativeBackend } from './backends/native.ts';
 import { CpuBackend } from './backends/cpu.ts';
 import { CudaBackend } from './backends/cuda.ts';
@@ -78,13 +79,7 @@ export function directRunner(backend: string): DirectRunner {
   }
   return async (options: DirectRunOptions): Promise<DirectRunOutcome> => {
     const b = make();
-    const info = await b.discover();
-    if (!info.available) {
-      throw new RunnerError(
-        'unsupported',
-        `the ${backend} backend is not available here: ${info.reason ?? 'unknown reason'}`,
-      );
-    }
+    requireAvailable(await b.discover());
     const n = tensorElements(options.config);
     const dir = await mkdtemp(join(tmpdir(), `attnlab-${backend}-`));
     try {

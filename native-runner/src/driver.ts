@@ -9,7 +9,6 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import {
-  ERROR_CODES,
   RESULT_SCHEMA,
   deriveFigures,
   estimateMemory,
@@ -31,7 +30,8 @@ import type {
   Timing,
 } from '../../src/model/index.ts';
 import { toolInfo } from '../../src/node/host.ts';
-import { RunnerError } from './backend.ts';
+import { median } from '../../src/stats/index.ts';
+import { RunnerError, isErrorCode } from './backend.ts';
 import type { JobHandle, JobHooks, JobRequest } from './backend.ts';
 import { mergeHostEnv, tail } from './backends/host.ts';
 
@@ -104,21 +104,13 @@ export function harnessArgs(
 
 /** Maps a harness error code onto a protocol code; unknown ones become `harness-error`. */
 export function toErrorCode(code: string): ErrorCode {
-  return (ERROR_CODES as readonly string[]).includes(code) ? (code as ErrorCode) : 'harness-error';
+  return isErrorCode(code) ? code : 'harness-error';
 }
 
 type Ending =
   | { kind: 'cancelled'; message: string }
   | { kind: 'timeout'; message: string }
   | { kind: 'failed'; code: ErrorCode; message: string };
-
-function median(sorted: readonly number[]): number | null {
-  const n = sorted.length;
-  if (n === 0) return null;
-  return n % 2 === 1
-    ? (sorted[(n - 1) / 2] ?? null)
-    : ((sorted[n / 2 - 1] ?? 0) + (sorted[n / 2] ?? 0)) / 2;
-}
 
 function runId(backend: string, kernel: string): string {
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -247,7 +239,7 @@ class HarnessRun {
       phase: this.phase,
       samples: this.ms.length,
       elapsedMs: now - this.t0,
-      medianMs: median([...this.ms].sort((a, b) => a - b)),
+      medianMs: this.ms.length > 0 ? median(this.ms) : null,
       expected: stop.kind === 'count' ? stop.iterations : null,
     });
   }
@@ -368,12 +360,11 @@ class HarnessRun {
         ? notes
         : [...notes, 'the run ended before the harness reported its timing'],
     };
-    const estimate = estimateMemory(request.config, this.job.memoryModel, {
-      materializesScores: this.job.materializesScores ?? false,
-      coldCache: request.cache === 'cold',
-    }).totalBytes;
     const memory: Memory = this.memory ?? {
-      estimateBytes: estimate,
+      estimateBytes: estimateMemory(request.config, this.job.memoryModel, {
+        materializesScores: this.job.materializesScores ?? false,
+        coldCache: request.cache === 'cold',
+      }).totalBytes,
       peakBytes: null,
       deviceTotalBytes: null,
       usageFraction: null,

@@ -55,13 +55,13 @@ export class CpuBackend extends NativeBackend {
     const built = isFresh(planBuild('cpu'));
     const gxx = findGxx();
     if (!built && !gxx) {
-      return Promise.resolve({
-        id: this.id,
-        available: false,
-        reason: 'no C++ compiler: g++ is not on PATH (set CXX) and no CPU harness has been built',
-        device,
-        kernels: this.kernels.map((k) => ({ ...k, available: false, reason: 'no C++ compiler' })),
-      });
+      return Promise.resolve(
+        this.absent(
+          'no C++ compiler: g++ is not on PATH (set CXX) and no CPU harness has been built',
+          device,
+          'no C++ compiler',
+        ),
+      );
     }
     return Promise.resolve({
       id: this.id,

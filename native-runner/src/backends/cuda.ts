@@ -9,6 +9,7 @@ import type { BackendInfo, Env, KernelInfo } from '../../../src/model/index.ts';
 import { RunnerError } from '../backend.ts';
 import type { JobRequest } from '../backend.ts';
 import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild } from '../build.ts';
+import type { BuildPlan } from '../build.ts';
 import type { HarnessCommand } from '../driver.ts';
 import { hostEnv } from '../../../src/node/host.ts';
 import { probe } from './host.ts';
@@ -111,6 +112,12 @@ export class CudaBackend extends NativeBackend {
     return super.validate(request);
   }
 
+  /** An up-to-date harness for this GPU: the `build:native` one, else one built for its arch. */
+  private freshBuild(gpu: SmiGpu): BuildPlan | undefined {
+    const arch = archOf(gpu.computeCapability);
+    return [planBuild('cuda'), planBuild('cuda', { archs: [arch] })].find(isFresh);
+  }
+
   /** Reads the kernel list of a built harness. */
   private async readList(harness: string): Promise<void> {
     const out = await probe(harness, ['--list']);
@@ -118,35 +125,29 @@ export class CudaBackend extends NativeBackend {
   }
 
   protected async probe(): Promise<BackendInfo> {
-    const absent = (reason: string, device?: string): BackendInfo => ({
-      id: this.id,
-      available: false,
-      reason,
-      ...(device ? { device } : {}),
-      kernels: this.kernels.map((k) => ({ ...k, available: false, reason })),
-    });
     const smi = await probe('nvidia-smi', [
       '--query-gpu=name,compute_cap,memory.total,driver_version',
       '--format=csv,noheader,nounits',
     ]);
     const gpu = smi.ok ? parseSmi(smi.stdout) : null;
     if (!gpu) {
-      return absent(`no NVIDIA GPU found (${smi.ok ? 'nvidia-smi listed no GPU' : smi.reason})`);
+      return this.absent(
+        `no NVIDIA GPU found (${smi.ok ? 'nvidia-smi listed no GPU' : smi.reason})`,
+      );
     }
     this.gpu = gpu;
     const device = `${gpu.name} (cc ${gpu.computeCapability}, ${gpu.memoryMiB} MiB)`;
     if (Number(gpu.computeCapability) < 8) {
-      return absent(
+      return this.absent(
         `${gpu.name} is compute capability ${gpu.computeCapability}; the kernels need 8.0+`,
         device,
       );
     }
-    const arch = archOf(gpu.computeCapability);
-    const built = [planBuild('cuda'), planBuild('cuda', { archs: [arch] })].find(isFresh);
+    const built = this.freshBuild(gpu);
     if (built) await this.readList(built.output);
     const nvcc = findNvcc();
     if (!built && !nvcc) {
-      return absent(
+      return this.absent(
         'nvcc not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin) and no CUDA harness has been built',
         device,
       );
@@ -177,10 +178,8 @@ export class CudaBackend extends NativeBackend {
   protected async describe(): Promise<Env | null> {
     const info = await this.discover();
     if (!info.available || !this.gpu) return null;
-    const arch = archOf(this.gpu.computeCapability);
-    for (const plan of [planBuild('cuda'), planBuild('cuda', { archs: [arch] })]) {
-      if (isFresh(plan)) return readHelloEnv(plan.output, []);
-    }
+    const built = this.freshBuild(this.gpu);
+    if (built) return readHelloEnv(built.output, []);
     // Not built yet: what nvidia-smi knows (building here would stall the caller for minutes).
     return {
       host: hostEnv(),

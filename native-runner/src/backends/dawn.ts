@@ -112,21 +112,15 @@ export class DawnBackend extends NativeBackend {
   private env0: Env | null = null;
 
   protected async probe(): Promise<BackendInfo> {
-    const absent = (reason: string): BackendInfo => ({
-      id: this.id,
-      available: false,
-      reason,
-      kernels: this.kernels.map((k) => ({ ...k, available: false, reason })),
-    });
     const addon = dawnAddonProblem();
-    if (addon) return absent(addon);
+    if (addon) return this.absent(addon);
     if (process.platform === 'linux' && !findVulkanLoader()) {
-      return absent(
+      return this.absent(
         'no Vulkan loader: libvulkan.so.1 is not in LD_LIBRARY_PATH or the system library folders (apt-get install libvulkan1, or use the GPU-host bundle, which ships it)',
       );
     }
     const found = await readDawnInfo();
-    if (!found.ok) return absent(`Dawn found no usable adapter: ${found.reason}`);
+    if (!found.ok) return this.absent(`Dawn found no usable adapter: ${found.reason}`);
     this.env0 = found.env;
     const adapter = found.env.adapter;
     const device = adapter

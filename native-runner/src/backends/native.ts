@@ -40,6 +40,16 @@ export async function readHelloEnv(command: string, args: readonly string[]): Pr
   return null;
 }
 
+/** Throws `unsupported`, with discovery's reason, when a backend cannot run here. */
+export function requireAvailable(info: BackendInfo): void {
+  if (!info.available) {
+    throw new RunnerError(
+      'unsupported',
+      `the ${info.id} backend is not available here: ${info.reason ?? 'unknown reason'}`,
+    );
+  }
+}
+
 /** A backend whose jobs run a native harness process. */
 export abstract class NativeBackend implements Backend {
   /** Backend id: `cuda`, `sdpa` or `cpu`. */
@@ -75,13 +85,7 @@ export abstract class NativeBackend implements Backend {
         backend: this.id,
         request,
         resolve: async () => {
-          const info = await this.discover();
-          if (!info.available) {
-            throw new RunnerError(
-              'unsupported',
-              `the ${this.id} backend is not available here: ${info.reason ?? 'unknown reason'}`,
-            );
-          }
+          requireAvailable(await this.discover());
           return this.harness();
         },
         inputsPath: request.inputsPath,
@@ -126,6 +130,17 @@ export abstract class NativeBackend implements Backend {
       );
     }
     return kernel;
+  }
+
+  /** What discovery reports when this backend cannot run here: every kernel unavailable too. */
+  protected absent(reason: string, device?: string, kernelReason = reason): BackendInfo {
+    return {
+      id: this.id,
+      available: false,
+      reason,
+      ...(device ? { device } : {}),
+      kernels: this.kernels.map((k) => ({ ...k, available: false, reason: kernelReason })),
+    };
   }
 
   /** Presence check (no compiling). */

@@ -86,25 +86,23 @@ export class SdpaBackend extends NativeBackend {
 
   protected async probe(): Promise<BackendInfo> {
     const python = pythonCommand();
-    const absent = (reason: string): BackendInfo => ({
-      id: this.id,
-      available: false,
-      reason,
-      kernels: this.kernels.map((k) => ({ ...k, available: false, reason })),
-    });
     const out = await probe(python, ['-c', PROBE], 90_000);
-    if (!out.ok) return absent(`${out.reason} (set ATTNLAB_PYTHON to a Python with torch)`);
+    if (!out.ok) return this.absent(`${out.reason} (set ATTNLAB_PYTHON to a Python with torch)`);
     let report: ProbeReport;
     try {
       report = JSON.parse(out.stdout.trim().split('\n').pop() ?? '') as ProbeReport;
     } catch {
-      return absent(`the torch probe printed something unexpected: ${out.stdout.slice(0, 200)}`);
+      return this.absent(
+        `the torch probe printed something unexpected: ${out.stdout.slice(0, 200)}`,
+      );
     }
     if (report.torch === null) {
-      return absent(`PyTorch is not installed for ${python} (${report.error ?? 'import failed'})`);
+      return this.absent(
+        `PyTorch is not installed for ${python} (${report.error ?? 'import failed'})`,
+      );
     }
     if (report.cuda !== true) {
-      return absent(
+      return this.absent(
         `torch ${report.torch} found but CUDA is not available (no GPU, or a CPU-only build)`,
       );
     }

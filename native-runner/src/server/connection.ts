@@ -58,11 +58,6 @@ export class Connection {
     });
   }
 
-  /** Number of this client's queued or running jobs. */
-  get activeRuns(): number {
-    return this.runs.size;
-  }
-
   /** Sends a validated message; a no-op once the socket is closing. */
   send(message: ServerMessageInput): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;

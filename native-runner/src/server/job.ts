@@ -17,6 +17,7 @@ import type {
 } from '../../../src/model/index.ts';
 import type { Backend, JobHandle, JobHooks, JobRequest } from '../backend.ts';
 import {
+  causeStatus,
   describeThrown,
   emptyObserved,
   finalizeResult,
@@ -186,7 +187,7 @@ export class Job {
       this.ctx.log(
         `job ${this.request.id}: the ${this.ctx.backend.id} backend did not end the job within ${formatMs(this.ctx.cancelGraceMs)} of the cancel; the runner ended it`,
       );
-      this.abandon?.(this.synthesize(cause.code === 'timeout' ? 'failed' : 'cancelled', cause));
+      this.abandon?.(this.synthesize(causeStatus(cause), cause));
     }, this.ctx.cancelGraceMs);
   }
 
@@ -194,7 +195,7 @@ export class Job {
   async endQueued(cause: StopCause): Promise<void> {
     if (this.ended) return;
     this.cause = cause;
-    await this.finish(this.synthesize(cause.code === 'timeout' ? 'failed' : 'cancelled', cause));
+    await this.finish(this.synthesize(causeStatus(cause), cause));
   }
 
   private hooks(): JobHooks {

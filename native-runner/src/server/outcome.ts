@@ -3,12 +3,7 @@
  * result; when the runner has to end a job itself (timeout, vanished client, a backend that
  * ignores cancel, throws or breaks its contract), it writes the result from what it saw.
  */
-import {
-  ERROR_CODES,
-  RESULT_SCHEMA,
-  deriveFigures,
-  estimateMemory,
-} from '../../../src/model/index.ts';
+import { RESULT_SCHEMA, deriveFigures, estimateMemory } from '../../../src/model/index.ts';
 import type {
   ClockReading,
   Correctness,
@@ -20,6 +15,7 @@ import type {
   Timing,
 } from '../../../src/model/index.ts';
 import { toolInfo } from '../../../src/node/host.ts';
+import { isErrorCode } from '../backend.ts';
 import type { JobRequest } from '../backend.ts';
 
 /** Why the runner (not the backend) ended a job. */
@@ -86,16 +82,11 @@ export function synthesizeResult(input: SynthesisInput): ResultFile {
     usageFraction: null,
     oomRisk: false,
   };
-  const tool = toolInfo();
   return {
     schema: RESULT_SCHEMA,
     id: request.id,
     createdAt: input.createdAt,
-    tool: {
-      name: tool.name,
-      version: tool.version,
-      ...(tool.commit ? { commit: tool.commit } : {}),
-    },
+    tool: { ...toolInfo() },
     config: request.config,
     target: { backend: backendId, kernel: request.kernel, kernelParams: {} },
     env: input.env,
@@ -124,6 +115,11 @@ export function synthesizeResult(input: SynthesisInput): ResultFile {
   };
 }
 
+/** The status a job ended by the runner gets: a timeout is a failure, anything else a cancel. */
+export function causeStatus(cause: StopCause): 'failed' | 'cancelled' {
+  return cause.code === 'timeout' ? 'failed' : 'cancelled';
+}
+
 /**
  * Applies the runner's stop cause to a backend's result. A completed result stays completed (it
  * finished before the cancel took effect); otherwise the cause decides the status — a timeout is
@@ -131,7 +127,7 @@ export function synthesizeResult(input: SynthesisInput): ResultFile {
  */
 export function finalizeResult(result: ResultFile, cause: StopCause | undefined): ResultFile {
   if (result.status === 'completed') return result;
-  const status = cause ? (cause.code === 'timeout' ? 'failed' : 'cancelled') : result.status;
+  const status = cause ? causeStatus(cause) : result.status;
   const error = cause
     ? { code: cause.code, message: cause.message }
     : (result.error ?? {
@@ -139,10 +135,6 @@ export function finalizeResult(result: ResultFile, cause: StopCause | undefined)
         message: `the ${result.target.backend} backend ended the run as ${status} without saying why`,
       });
   return { ...result, status, error, samples: { ...result.samples, partial: true } };
-}
-
-function isErrorCode(code: unknown): code is ErrorCode {
-  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
 }
 
 /** The protocol error code for a result that did not complete. */

@@ -207,6 +207,7 @@ export class Runner {
     const found = await Promise.all(settings.backends.map((b) => discoverOne(b, settings)));
     const base = runnerEnv(settings.runnerId);
     const entries = new Map<string, Entry>();
+    const available: { id: string; env: Env }[] = [];
     settings.backends.forEach((backend, i) => {
       const f = found[i];
       if (!f) return;
@@ -215,15 +216,9 @@ export class Runner {
         info: f.info,
         env: mergeEnvs(base, [{ id: backend.id, env: f.env }]),
       });
+      if (f.info.available) available.push({ id: backend.id, env: f.env });
     });
-    const perBackend = settings.backends
-      .map((b, i) => ({
-        id: b.id,
-        env: found[i]?.env ?? {},
-        ok: found[i]?.info.available === true,
-      }))
-      .filter((x) => x.ok);
-    return new Runner(settings, entries, mergeEnvs(base, perBackend));
+    return new Runner(settings, entries, mergeEnvs(base, available));
   }
 
   /** The `welcome` message: who this runner is, its environment and backends. */

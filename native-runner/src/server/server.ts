@@ -166,17 +166,19 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   http.on('error', (err) => {
     log(`http server error: ${err.message}`);
   });
-  let runner: Runner;
-  try {
-    runner = await Runner.create({ ...opts, runnerId });
-  } catch (err) {
-    rejectReady(err);
-    await new Promise<void>((resolve) => {
+  const closeHttp = (): Promise<void> =>
+    new Promise<void>((resolve) => {
       http.close(() => {
         resolve();
       });
       http.closeAllConnections();
     });
+  let runner: Runner;
+  try {
+    runner = await Runner.create({ ...opts, runnerId });
+  } catch (err) {
+    rejectReady(err);
+    await closeHttp();
     throw err;
   }
   resolveReady(runner);
@@ -192,12 +194,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       closing = true;
       await runner.shutdown();
       for (const c of connections) c.close(1001, 'the runner is shutting down');
-      await new Promise<void>((resolve) => {
-        http.close(() => {
-          resolve();
-        });
-        http.closeAllConnections();
-      });
+      await closeHttp();
     })();
     return closed;
   };
