@@ -65,7 +65,7 @@ export async function pick(page: Page, name: RegExp): Promise<void> {
   await box.check();
 }
 
-/** Presses Run and waits until every run of the batch finished; returns the batch status text. */
+/** Presses Run and waits until every run of the batch (`runs` in all) finished. */
 export async function runAndWait(page: Page, runs: number): Promise<void> {
   await page.getByRole('button', { name: /^Run( \d+ targets)?$/ }).click();
   await expect(

@@ -7,6 +7,7 @@ import type { EcdfPoint } from '../../worker/view-stats.ts';
 import { formatMsTick } from '../lib/format.ts';
 import {
   clipToPlot,
+  cutExtent,
   drawAxes,
   drawLegend,
   frame,
@@ -49,13 +50,11 @@ export function ecdfModel(
 ): EcdfModel {
   const f = frame(size.width, size.height);
   const { x: xr, y: yr } = plotRange(f);
-  const xs = series.flatMap((s) => s.points.map((p) => p.x));
-  const lo = xs.length > 0 ? Math.min(...xs) : 0;
-  const max = xs.length > 0 ? Math.max(...xs) : 1;
   // Cut far-out slow samples (counted in the chart) so the bulk stays readable.
-  const cut = Math.max(...series.map((s) => s.cutMs));
-  const hi = cut > lo && cut < max ? cut : max;
-  const beyond = hi < max ? series.reduce((n, s) => n + s.beyond, 0) : 0;
+  const { lo, hi, beyond } = cutExtent(
+    series.flatMap((s) => s.points.map((p) => p.x)),
+    series,
+  );
   return {
     frame: f,
     palette,

@@ -31,6 +31,21 @@ export function plotRange(f: Frame): { x: [number, number]; y: [number, number] 
   };
 }
 
+/**
+ * A time axis' extent over `xs`, ending at the series' far-out cut (the largest `cutMs`) when that
+ * lies inside, so the bulk stays readable; `beyond` counts the samples past the end.
+ */
+export function cutExtent(
+  xs: readonly number[],
+  series: readonly { cutMs: number; beyond: number }[],
+): { lo: number; hi: number; beyond: number } {
+  const lo = xs.length > 0 ? Math.min(...xs) : 0;
+  const max = xs.length > 0 ? Math.max(...xs) : 1;
+  const cut = Math.max(...series.map((s) => s.cutMs));
+  const hi = cut > lo && cut < max ? cut : max;
+  return { lo, hi, beyond: hi < max ? series.reduce((n, s) => n + s.beyond, 0) : 0 };
+}
+
 /** An SVG root selection. */
 export type Svg = Selection<SVGSVGElement, unknown, null, undefined>;
 

@@ -2,12 +2,19 @@
  * Overlaid violins with box plots, one row per side, on a shared time axis (Compare view). The
  * densities, quartiles and whiskers come from the stats worker.
  */
-import { area, curveBasis, scaleBand, scaleLinear, type ScaleBand, type ScaleLinear } from 'd3';
+import {
+  area,
+  axisBottom,
+  curveBasis,
+  scaleBand,
+  scaleLinear,
+  type ScaleBand,
+  type ScaleLinear,
+} from 'd3';
 import type { BoxFigures, DensityPoint } from '../../worker/view-stats.ts';
 import { formatMsTick } from '../lib/format.ts';
-import { clipToPlot, frame, plotRange, r2, resetSvg, type Frame } from './frame.ts';
+import { clipToPlot, cutExtent, frame, plotRange, r2, resetSvg, type Frame } from './frame.ts';
 import { seriesColor, type Palette } from './palette.ts';
-import { axisBottom } from 'd3';
 
 /** One violin. */
 export interface ViolinSeries {
@@ -45,11 +52,10 @@ export function violinModel(
 ): ViolinModel {
   const f = frame(size.width, size.height, { left: 110 });
   const { x: xr, y: yr } = plotRange(f);
-  const xs = series.flatMap((s) => s.density.map((d) => d.x));
-  const lo = xs.length > 0 ? Math.min(...xs) : 0;
-  const max = xs.length > 0 ? Math.max(...xs) : 1;
-  const cut = Math.max(...series.map((s) => s.cutMs));
-  const hi = cut > lo && cut < max ? cut : max;
+  const { lo, hi, beyond } = cutExtent(
+    series.flatMap((s) => s.density.map((d) => d.x)),
+    series,
+  );
   const row = scaleBand()
     .domain(series.map((s) => s.label))
     .range([yr[1], yr[0]])
@@ -65,7 +71,7 @@ export function violinModel(
         .range([0, row.bandwidth() / 2]),
     ),
     series,
-    beyond: hi < max ? series.reduce((n, s) => n + s.beyond, 0) : 0,
+    beyond,
     label,
   };
 }

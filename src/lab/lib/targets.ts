@@ -47,3 +47,9 @@ export function targetLabel(t: TargetRef): string {
   const where = t.origin === BROWSER_ORIGIN ? 'browser' : runnerHost(t.origin);
   return `${where} · ${t.backend} · ${t.kernel}`;
 }
+
+/** Display label of a target key; the key itself when it is not one. */
+export function keyLabel(key: string): string {
+  const ref = parseTargetKey(key);
+  return ref ? targetLabel(ref) : key;
+}

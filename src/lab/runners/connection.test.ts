@@ -10,11 +10,19 @@ import { PROTOCOL_VERSION, readResult } from '../../model/index.ts';
 import type { ServerMessageInput } from '../../model/index.ts';
 import { exampleResult } from '../../model/example.ts';
 import { createRng } from '../../stats/prng.ts';
-import { RunnerConnection, RunnerRunError } from './connection.svelte.ts';
+import { RunnerConnection, RunnerRunError, type RunnerRunEvents } from './connection.svelte.ts';
 import type { SocketLike } from './socket.ts';
 
 const nodeSocket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
 const fastBackoff = { baseMs: 30, maxMs: 100, jitter: 0 };
+/** Run events for tests that only look at how the run ends. */
+const ignored: RunnerRunEvents = {
+  onSamples: () => undefined,
+  onProgress: () => undefined,
+  onCheck: () => undefined,
+  onMemory: () => undefined,
+  onClock: () => undefined,
+};
 
 type Handler = (
   msg: Record<string, unknown>,
@@ -245,13 +253,7 @@ describe('RunnerConnection', () => {
         cache: 'cold',
         seed: 1,
       },
-      {
-        onSamples: () => undefined,
-        onProgress: () => undefined,
-        onCheck: () => undefined,
-        onMemory: () => undefined,
-        onClock: () => undefined,
-      },
+      ignored,
     );
     const error = await handle.done.then(
       () => null,
@@ -292,13 +294,7 @@ describe('RunnerConnection', () => {
           cache: 'cold',
           seed: 1,
         },
-        {
-          onSamples: () => undefined,
-          onProgress: () => undefined,
-          onCheck: () => undefined,
-          onMemory: () => undefined,
-          onClock: () => undefined,
-        },
+        ignored,
       )
       .done.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RunnerRunError);

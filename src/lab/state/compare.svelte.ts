@@ -138,22 +138,14 @@ export class CompareState {
           if (this.#isCancelled()) break;
           const { target } = sides[side];
           this.interleave = { round, rounds: options.rounds, side, label: targetLabel(target) };
-          const handle = this.#executor.start(
-            {
-              id: newRunId(`ab${side}`),
-              target,
-              config,
-              stop,
-              cache: options.cache,
-              seed: options.seed + round,
-            },
-            {
-              onSamples: () => undefined,
-              onProgress: () => undefined,
-              onCheck: () => undefined,
-              onMemory: () => undefined,
-            },
-          );
+          const handle = this.#executor.start({
+            id: newRunId(`ab${side}`),
+            target,
+            config,
+            stop,
+            cache: options.cache,
+            seed: options.seed + round,
+          });
           this.#cancel = handle.cancel;
           const result = await handle.done;
           sides[side].rounds.push(result);

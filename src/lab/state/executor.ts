@@ -12,7 +12,7 @@ import type {
 } from '../../model/index.ts';
 import type { BrowserEngine } from '../engine/engine.svelte.ts';
 import type { RunnerRegistry } from '../runners/registry.svelte.ts';
-import { BROWSER_ORIGIN, runnerHost, type TargetRef } from '../lib/targets.ts';
+import { BROWSER_ORIGIN, targetLabel, type TargetRef } from '../lib/targets.ts';
 
 /** What to run. */
 export interface RunSpec {
@@ -33,6 +33,14 @@ export interface RunEvents {
   onMemory(memory: Memory): void;
 }
 
+/** Events for a run nobody watches while it streams (only its result matters). */
+const IGNORED: RunEvents = {
+  onSamples: () => undefined,
+  onProgress: () => undefined,
+  onCheck: () => undefined,
+  onMemory: () => undefined,
+};
+
 /** A run in flight. */
 export interface RunHandle {
   /** The result file (completed, failed or cancelled); rejects when no result could be made. */
@@ -52,13 +60,10 @@ export function newRunId(prefix = 'lab'): string {
 /** Labels a runner result with the runner's host so the history tells runners apart. */
 function labelled(result: ResultFile, target: TargetRef): ResultFile {
   if (result.target.label !== undefined) return result;
-  const where = target.origin === BROWSER_ORIGIN ? 'browser' : runnerHost(target.origin);
+  const { backend, kernel } = result.target;
   return {
     ...result,
-    target: {
-      ...result.target,
-      label: `${where} · ${result.target.backend} · ${result.target.kernel}`,
-    },
+    target: { ...result.target, label: targetLabel({ origin: target.origin, backend, kernel }) },
   };
 }
 
@@ -72,8 +77,11 @@ export class Executor {
     this.#runners = runners;
   }
 
-  /** Starts a run; failures to start reject `done` with a message naming the target. */
-  start(spec: RunSpec, events: RunEvents): RunHandle {
+  /**
+   * Starts a run; failures to start reject `done` with a message naming the target. Without
+   * `events`, streamed samples and progress are ignored.
+   */
+  start(spec: RunSpec, events: RunEvents = IGNORED): RunHandle {
     const { target } = spec;
     if (target.origin === BROWSER_ORIGIN) {
       const handle = this.#engine.run(
@@ -85,17 +93,7 @@ export class Executor {
           cache: spec.cache,
           seed: spec.seed,
         },
-        {
-          onSamples: (ms) => {
-            events.onSamples(ms);
-          },
-          onProgress: (p) => {
-            events.onProgress(p);
-          },
-          onCheck: (c) => {
-            events.onCheck(c);
-          },
-        },
+        events,
       );
       return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
     }
@@ -116,21 +114,7 @@ export class Executor {
         cache: spec.cache,
         seed: spec.seed,
       },
-      {
-        onSamples: (ms) => {
-          events.onSamples(ms);
-        },
-        onProgress: (p) => {
-          events.onProgress(p);
-        },
-        onCheck: (c) => {
-          events.onCheck(c);
-        },
-        onMemory: (m) => {
-          events.onMemory(m);
-        },
-        onClock: () => undefined,
-      },
+      { ...events, onClock: () => undefined },
     );
     return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
   }

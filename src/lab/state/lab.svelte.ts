@@ -12,7 +12,7 @@ import type { ConnectionOptions } from '../runners/connection.svelte.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { HistoryStore } from '../store/db.ts';
 import { decodePermalink } from '../lib/permalink.ts';
-import { parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
+import { BROWSER_ORIGIN, parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
 import { CompareState } from './compare.svelte.ts';
 import { Executor } from './executor.ts';
@@ -99,7 +99,8 @@ export class Lab {
     const unknown = link.targets
       .map(parseTargetKey)
       .filter(
-        (t): t is TargetRef => t !== null && t.origin !== 'browser' && !this.runners.get(t.origin),
+        (t): t is TargetRef =>
+          t !== null && t.origin !== BROWSER_ORIGIN && !this.runners.get(t.origin),
       );
     if (unknown.length > 0) {
       this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;

@@ -39,7 +39,7 @@ export class LiveStats {
     if (this.#closed || ms.length === 0) return;
     this.received += ms.length;
     void this.#stats.livePush(this.#id, Float64Array.from(ms)).catch((err: unknown) => {
-      this.error = `live statistics failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.#fail(err);
     });
     this.#dirty = true;
     this.#schedule();
@@ -53,7 +53,7 @@ export class LiveStats {
     try {
       this.snapshot = await this.#stats.liveSnapshot(this.#id, LIVE_BINS);
     } catch (err) {
-      this.error = `live statistics failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.#fail(err);
     } finally {
       void this.#stats.liveEnd(this.#id);
     }
@@ -77,11 +77,15 @@ export class LiveStats {
       const snap = await this.#stats.liveSnapshot(this.#id, LIVE_BINS);
       if (!this.#isClosed()) this.snapshot = snap;
     } catch (err) {
-      this.error = `live statistics failed: ${err instanceof Error ? err.message : String(err)}`;
+      this.#fail(err);
     } finally {
       this.#inFlight = false;
     }
     if (this.#isDirty()) this.#schedule();
+  }
+
+  #fail(err: unknown): void {
+    this.error = `live statistics failed: ${err instanceof Error ? err.message : String(err)}`;
   }
 
   // Read through methods: these change across awaits, which flow analysis cannot see.

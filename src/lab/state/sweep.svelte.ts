@@ -9,7 +9,7 @@ import type { StatsClient } from '../stats/client.ts';
 import type { SweepSpeedup } from '../../worker/view-stats.ts';
 import { parseSizes } from '../lib/sizes.ts';
 import { nowIso } from '../lib/format.ts';
-import { parseTargetKey, targetKey, targetLabel, type TargetRef } from '../lib/targets.ts';
+import { keyLabel, targetKey, targetLabel, type TargetRef } from '../lib/targets.ts';
 import { Executor, newRunId } from './executor.ts';
 import type { History } from './history.svelte.ts';
 import type { SweepRecord } from '../store/db.ts';
@@ -123,15 +123,14 @@ export class SweepState {
         if (this.#isCancelled()) break;
         const label = `${targetLabel(target)} at ${this.vary === 'seqLen' ? 'S' : 'D'}=${size}`;
         this.progress = { done, total, label };
-        const handle = this.#executor.start(
-          { id: newRunId('sw'), target, config, stop, cache: options.cache, seed: options.seed },
-          {
-            onSamples: () => undefined,
-            onProgress: () => undefined,
-            onCheck: () => undefined,
-            onMemory: () => undefined,
-          },
-        );
+        const handle = this.#executor.start({
+          id: newRunId('sw'),
+          target,
+          config,
+          stop,
+          cache: options.cache,
+          seed: options.seed,
+        });
         this.#cancel = handle.cancel;
         try {
           let result = await handle.done;
@@ -217,7 +216,6 @@ export class SweepState {
   #series(sweep: SweepRecord): SweepSeries[] {
     const cells = this.#completed(sweep);
     return sweep.targets.map((key) => {
-      const ref = parseTargetKey(key);
       const points = cells
         .filter((c) => c.target === key)
         .flatMap(({ size, result: r }): SweepPoint[] => {
@@ -236,7 +234,7 @@ export class SweepState {
           ];
         })
         .sort((a, b) => a.size - b.size);
-      return { key, label: ref ? targetLabel(ref) : key, points };
+      return { key, label: keyLabel(key), points };
     });
   }
 
