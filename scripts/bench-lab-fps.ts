@@ -106,11 +106,7 @@ function stream(ws: WebSocket, run: RunRequest): void {
     const due = Math.floor((elapsed / 1000) * rate) - all.length;
     const n = Math.max(perBatch, due);
     const ms: number[] = [];
-    for (let i = 0; i < n; i++) {
-      const u = Math.max(rng.next(), 1e-12);
-      const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-      ms.push(0.8 * Math.exp(0.06 * z));
-    }
+    for (let i = 0; i < n; i++) ms.push(0.8 * Math.exp(0.06 * rng.nextNormal()));
     all.push(...ms);
     send(ws, { type: 'samples', id: run.id, seq: seq++, ms });
     if (seq % 10 === 0) {

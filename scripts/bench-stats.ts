@@ -7,7 +7,7 @@
 
 import { loadavg } from 'node:os';
 
-import { compare, createRng } from '../src/stats/index.ts';
+import { compare, createRng, describe } from '../src/stats/index.ts';
 
 const N = 1000;
 const RESAMPLES = 10_000;
@@ -27,11 +27,6 @@ function timings(seed: number, scaleMs: number, sigma: number): Float64Array {
 const baseline = timings(1, 1.3, 0.05);
 const candidate = timings(2, 1.25, 0.05);
 
-function medianOf(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? Number.NaN;
-}
-
 const wall: number[] = [];
 const cpu: number[] = [];
 let verdict = '';
@@ -47,10 +42,11 @@ for (let r = 0; r < WARMUP + RUNS; r++) {
   }
   verdict = result.verdict;
 }
+const w = describe(wall);
 console.log(
-  `compare(): 2 × ${N} samples, ${RESAMPLES} BCa resamples — median wall ${medianOf(wall).toFixed(1)} ms ` +
-    `(min ${Math.min(...wall).toFixed(1)}, max ${Math.max(...wall).toFixed(1)}), ` +
-    `median CPU ${medianOf(cpu).toFixed(1)} ms; ${RUNS} runs after ${WARMUP} warm-up; ` +
+  `compare(): 2 × ${N} samples, ${RESAMPLES} BCa resamples — median wall ${w.median.toFixed(1)} ms ` +
+    `(min ${w.min.toFixed(1)}, max ${w.max.toFixed(1)}), ` +
+    `median CPU ${describe(cpu).median.toFixed(1)} ms; ${RUNS} runs after ${WARMUP} warm-up; ` +
     `verdict ${verdict}; node ${process.version}; load average ${loadavg()
       .map((l) => l.toFixed(1))
       .join(' ')}`,

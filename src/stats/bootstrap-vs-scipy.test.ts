@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Interval } from './bootstrap.ts';
 import { compare } from './compare.ts';
+import { mean } from './describe.ts';
 import { loadFixtures } from './fixtures/load.ts';
 
 // Different random streams, so only loose agreement is possible. scipy ran with 50,000 resamples
@@ -24,8 +25,6 @@ function near(ours: Interval, runs: readonly (readonly [number, number])[]): boo
     return d <= REL * ref && d <= Math.max(WIDTH * width, 1e-12 * ref);
   });
 }
-
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
 describe('bootstrap CIs against scipy.stats.bootstrap', () => {
   const fx = loadFixtures();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from './compare.ts';
 import { createRng, type Rng } from './prng.ts';
+import type { Verdict } from './verdict.ts';
 
 // 2,000 resamples instead of the default 10,000 keep these comparisons to a few seconds; the
 // rates barely move with it.
@@ -8,6 +9,22 @@ const RESAMPLES = 2000;
 
 function lognormal(rng: Rng, n: number, scale: number, sigma: number): number[] {
   return Array.from({ length: n }, () => scale * Math.exp(sigma * rng.nextNormal()));
+}
+
+/** Verdicts of `trials` seeded comparisons: n lognormal samples at scale 1 vs `candidateScale`. */
+function verdicts(
+  seed: number,
+  trials: number,
+  n: number,
+  candidateScale: number,
+  sigma: number,
+): Verdict[] {
+  const rng = createRng(seed);
+  return Array.from({ length: trials }, (_, t) => {
+    const base = lognormal(rng, n, 1, sigma);
+    const cand = lognormal(rng, n, candidateScale, sigma);
+    return compare(base, cand, { resamples: RESAMPLES, seed: t }).verdict;
+  });
 }
 
 /** Smallest k with P(X > k) ≤ alpha for X ~ Binomial(n, p). */
@@ -35,16 +52,9 @@ describe('verdict calibration (seeded simulation)', () => {
     // true 5% rate gives with probability 95% (one-sided binomial test). A true 7% rate fails this
     // with probability ≈ 0.82; this seed's run sees 50 / 1,000.
     const trials = 1000;
-    const rng = createRng(2025);
-    let wrong = 0;
-    for (let t = 0; t < trials; t++) {
-      const a = lognormal(rng, 100, 1, 0.1);
-      const b = lognormal(rng, 100, 1, 0.1);
-      const v = compare(a, b, { resamples: RESAMPLES, seed: t }).verdict;
-      if (v === 'faster' || v === 'slower') {
-        wrong++;
-      }
-    }
+    const wrong = verdicts(2025, trials, 100, 1, 0.1).filter(
+      (v) => v === 'faster' || v === 'slower',
+    ).length;
     const bound = binomialUpperBound(trials, 0.05, 0.05);
     expect(bound).toBe(62);
     expect(wrong).toBeLessThanOrEqual(bound);
@@ -53,15 +63,7 @@ describe('verdict calibration (seeded simulation)', () => {
   it("a true 2% speedup (n = 200, 1% noise) is called 'faster' in at least 90% of 200 trials", () => {
     // The candidate takes 2% less time: speedup = 1 / 0.98 ≈ 1.0204. Measured power ≈ 98.5%.
     const trials = 200;
-    const rng = createRng(2026);
-    let faster = 0;
-    for (let t = 0; t < trials; t++) {
-      const base = lognormal(rng, 200, 1, 0.01);
-      const cand = lognormal(rng, 200, 0.98, 0.01);
-      if (compare(base, cand, { resamples: RESAMPLES, seed: t }).verdict === 'faster') {
-        faster++;
-      }
-    }
+    const faster = verdicts(2026, trials, 200, 0.98, 0.01).filter((v) => v === 'faster').length;
     expect(faster / trials).toBeGreaterThanOrEqual(0.9);
   });
 });

@@ -45,6 +45,12 @@ export function meanOf(values: ArrayLike<number>): number {
   return sum / values.length;
 }
 
+/** Mean of sorted samples; for a constant sample the constant itself, not a rounded sum / n. */
+export function meanOfSorted(sorted: SortedSamples): number {
+  const min = at(sorted, 0);
+  return min === at(sorted, sorted.length - 1) ? min : meanOf(sorted);
+}
+
 /** Arithmetic mean. Throws on empty or non-finite input. */
 export function mean(samples: SampleInput): number {
   return meanOf(requireSamples(samples, 'samples'));
@@ -87,8 +93,7 @@ export function describeSorted(sorted: SortedSamples): Description {
   const n = sorted.length;
   const min = at(sorted, 0);
   const max = at(sorted, n - 1);
-  // For a constant sample the mean is the constant itself, not a rounded sum / n.
-  const m = min === max ? min : meanOf(sorted);
+  const m = meanOfSorted(sorted);
   const med = medianOfSorted(sorted);
   return {
     n,

@@ -3,9 +3,9 @@
  * larger (slower, for times) than the candidate.
  */
 
-import { meanOf, sdOf } from './describe.ts';
+import { meanOfSorted, sdOf } from './describe.ts';
 import { pairCounts } from './pairs.ts';
-import { at, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
+import { sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
 
 /**
  * Hedges' g of sorted samples: (mean_b − mean_c) / s_pooled · J, with s_pooled the n − 1 pooled
@@ -18,8 +18,8 @@ export function hedgesGSorted(b: SortedSamples, c: SortedSamples): number {
   if (n1 + n2 < 3) {
     return 0;
   }
-  const m1 = at(b, 0) === at(b, n1 - 1) ? at(b, 0) : meanOf(b);
-  const m2 = at(c, 0) === at(c, n2 - 1) ? at(c, 0) : meanOf(c);
+  const m1 = meanOfSorted(b);
+  const m2 = meanOfSorted(c);
   const s1 = sdOf(b, m1);
   const s2 = sdOf(c, m2);
   const pooled = Math.sqrt(((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (n1 + n2 - 2));

@@ -16,7 +16,7 @@ export { hodgesLehmann } from './hodges-lehmann.ts';
 export { mannWhitney } from './mannwhitney.ts';
 export type { MannWhitneyMethod, MannWhitneyResult } from './mannwhitney.ts';
 export { normalCdf, normalQuantile } from './normal.ts';
-export { tukeyOutliers } from './outliers.ts';
+export { tukeyFences, tukeyOutliers, tukeyOutliersSorted } from './outliers.ts';
 export type { TukeyFences, TukeyOutliers } from './outliers.ts';
 export { createRng, createRngFromState, DEFAULT_SEED, deriveSeed } from './prng.ts';
 export type { Rng } from './prng.ts';

@@ -38,17 +38,22 @@ export interface TukeyOutliers {
   fences: TukeyFences;
 }
 
-/** Tukey outlier classes of sorted samples. */
-export function tukeyOutliersSorted(sorted: SortedSamples): TukeyOutliers {
+/** Tukey's fences of sorted samples. */
+export function tukeyFences(sorted: SortedSamples): TukeyFences {
   const q1 = quantileUnchecked(sorted, 0.25);
   const q3 = quantileUnchecked(sorted, 0.75);
   const iqr = q3 - q1;
-  const fences: TukeyFences = {
+  return {
     lowSevere: q1 - 3 * iqr,
     lowMild: q1 - 1.5 * iqr,
     highMild: q3 + 1.5 * iqr,
     highSevere: q3 + 3 * iqr,
   };
+}
+
+/** Tukey outlier classes of sorted samples. */
+export function tukeyOutliersSorted(sorted: SortedSamples): TukeyOutliers {
+  const fences = tukeyFences(sorted);
   const counts = { severeLow: 0, mildLow: 0, mildHigh: 0, severeHigh: 0 };
   for (let i = 0; i < sorted.length; i++) {
     const v = at(sorted, i);

@@ -79,13 +79,7 @@ export function createEngineApi(deps: EngineApiDeps): WorkerApi {
     const ready = engine;
     if (!ready) throw new EngineError('internal', 'the engine did not initialise');
     const outcome = await ready.run({
-      id: request.id,
-      config: request.config,
-      kernel: request.kernel,
-      stop: request.stop,
-      cache: request.cache,
-      seed: request.seed,
-      warmup: request.warmup,
+      ...request,
       signal: controller.signal,
       onProgress: (p) => {
         notify(() => {

@@ -3,7 +3,14 @@
  * density curves, box figures, sweep geomeans — computed here, in the stats worker, from
  * src/stats, so that views only format and the page stays smooth while samples stream.
  */
-import { compare, geomean, quantile, sortSamples } from '../stats/index.ts';
+import {
+  compare,
+  geomean,
+  quantile,
+  sortSamples,
+  tukeyFences,
+  tukeyOutliersSorted,
+} from '../stats/index.ts';
 import type { ComparisonResult, CompareOptions, SortedSamples } from '../stats/index.ts';
 import { medianRankInterval } from '../model/index.ts';
 
@@ -115,8 +122,7 @@ export class LiveAccumulator {
     const max = sorted[n - 1] ?? 0;
     // Far-out slow samples (Tukey's outer fence) would squash the bulk into one bar; they are
     // counted and named instead of drawn.
-    const q3 = quantile(sorted, 0.75);
-    const fence = q3 + 3 * (q3 - quantile(sorted, 0.25));
+    const fence = tukeyFences(sorted).highSevere;
     const hi = fence > min && fence < max ? fence : max;
     const { bins, above } = histogram(sorted, min, hi, binCount);
     return { n, medianMs: median, ci, bins, above, min, max };
@@ -205,18 +211,18 @@ function standardDeviation(sorted: SortedSamples): number {
 export function boxFigures(sorted: SortedSamples): BoxFigures {
   const q1 = quantile(sorted, 0.25);
   const q3 = quantile(sorted, 0.75);
-  const iqr = q3 - q1;
+  const { lowMild, highMild } = tukeyFences(sorted);
   let whiskerLo = q1;
   let whiskerHi = q3;
   for (const v of sorted) {
-    if (v >= q1 - 1.5 * iqr) {
+    if (v >= lowMild) {
       whiskerLo = v;
       break;
     }
   }
   for (let i = sorted.length - 1; i >= 0; i--) {
     const v = sorted[i] ?? q3;
-    if (v <= q3 + 1.5 * iqr) {
+    if (v <= highMild) {
       whiskerHi = v;
       break;
     }
@@ -227,18 +233,15 @@ export function boxFigures(sorted: SortedSamples): BoxFigures {
 /** Chart-ready view of one sample. */
 export function distributionView(samples: ArrayLike<number>, name: string): DistributionView {
   const sorted = sortSamples(samples, name);
-  const box = boxFigures(sorted);
-  const fenceHi = box.q3 + 3 * (box.q3 - box.q1);
-  let farOut = 0;
-  for (const v of sorted) if (v > fenceHi) farOut++;
+  const { fences, severeHigh } = tukeyOutliersSorted(sorted);
   return {
     ecdf: ecdf(sorted),
     density: density(sorted),
-    box,
+    box: boxFigures(sorted),
     min: sorted[0] ?? 0,
     max: sorted[sorted.length - 1] ?? 0,
-    fenceHi,
-    farOut,
+    fenceHi: fences.highSevere,
+    farOut: severeHigh,
   };
 }
 
