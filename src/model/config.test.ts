@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError, configLabel, resolvedScale, validateConfig } from './index.ts';
+import {
+  ValidationError,
+  configLabel,
+  hasKvShape,
+  kvHeadsOf,
+  kvSeqLenOf,
+  kvTensorElements,
+  resolvedScale,
+  validateConfig,
+} from './index.ts';
 
 const good = { batch: 2, heads: 4, seqLen: 77, headDim: 64, causal: true, dtype: 'f16' };
 
@@ -58,5 +67,38 @@ describe('validateConfig', () => {
 
   it('labels configs for tables', () => {
     expect(configLabel(validateConfig(good))).toBe('B=2 H=4 S=77 D=64 f16 causal');
+  });
+});
+
+describe('grouped-query and decode fields', () => {
+  const base = { batch: 1, heads: 32, seqLen: 1, headDim: 128, causal: true, dtype: 'f16' };
+
+  it('defaults Hkv to H and Skv to S when absent (files before result@1.1)', () => {
+    const c = validateConfig(base);
+    expect(kvHeadsOf(c)).toBe(32);
+    expect(kvSeqLenOf(c)).toBe(1);
+    expect(hasKvShape(c)).toBe(false);
+    expect(kvTensorElements(c)).toBe(32 * 128);
+  });
+
+  it('accepts a Llama-3 decode shape and sizes K/V by Hkv and Skv', () => {
+    const c = validateConfig({ ...base, kvHeads: 8, kvSeqLen: 8192 });
+    expect(kvTensorElements(c)).toBe(8 * 8192 * 128);
+    expect(hasKvShape(c)).toBe(true);
+    expect(configLabel(c)).toBe('B=1 H=32 Hkv=8 S=1 Skv=8192 D=128 f16 causal');
+  });
+
+  it('rejects kvHeads that do not divide heads, naming the allowed values', () => {
+    expect(() => validateConfig({ ...base, kvHeads: 5 })).toThrow(
+      'config.kvHeads: must divide heads (32): one of 1, 2, 4, 8, 16, 32 (got 5)',
+    );
+  });
+
+  it('bounds kvSeqLen to 1..1048576', () => {
+    expect(() => validateConfig({ ...base, kvSeqLen: 0 })).toThrow(
+      'config.kvSeqLen: must be an integer in 1..1048576 (got 0)',
+    );
+    expect(validateConfig({ ...base, kvSeqLen: 1_048_576 }).kvSeqLen).toBe(1_048_576);
+    expect(() => validateConfig({ ...base, kvSeqLen: 1_048_577 })).toThrow(/kvSeqLen/);
   });
 });

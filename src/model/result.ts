@@ -9,10 +9,20 @@ import { z } from 'zod';
 import { attentionConfigSchema } from './config.ts';
 import { ValidationError, formatIssues } from './errors.ts';
 
-/** The schema id written into every result file. */
-export const RESULT_SCHEMA = 'attnlab/result@1';
+/**
+ * The schema id written into every result file: `attnlab/result@MAJOR.MINOR`. A minor version
+ * only adds optional fields, so a reader of major 1 reads every 1.x file (and the plain
+ * `attnlab/result@1` of files written before minor versions existed):
+ * - 1.0 (`attnlab/result@1`): the first format.
+ * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S).
+ */
+export const RESULT_SCHEMA = 'attnlab/result@1.1';
 /** Major version this build reads and writes. */
 export const RESULT_MAJOR = 1;
+/** Minor version this build writes. */
+export const RESULT_MINOR = 1;
+/** Every schema id a reader of this major version accepts. */
+export const RESULT_SCHEMA_PATTERN = /^attnlab\/result@1(\.\d+)?$/;
 
 /** Lifecycle of a run, shared by browser, runner and CLI. */
 export const RUN_STATES = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
@@ -228,8 +238,10 @@ export type Derived = z.output<typeof derivedSchema>;
 
 /** The whole result file. */
 export const resultSchema = z.object({
-  /** Always `attnlab/result@1` for this version. */
-  schema: z.literal(RESULT_SCHEMA),
+  /** `attnlab/result@1.MINOR` (or `attnlab/result@1` from before minor versions). */
+  schema: z.string().regex(RESULT_SCHEMA_PATTERN, {
+    error: 'must be attnlab/result@1 or attnlab/result@1.MINOR',
+  }),
   /** Unique id of the run. */
   id: z.string().min(1).max(200),
   /** ISO 8601 time the run started. */
@@ -273,13 +285,13 @@ export function readResult(json: unknown, source = 'result'): ResultFile {
   const schema = (json as { schema?: unknown }).schema;
   if (typeof schema !== 'string' || !schema.startsWith('attnlab/result@')) {
     throw new ValidationError(source, [
-      `schema: must be "${RESULT_SCHEMA}" — this is not an attnlab result file (got ${schema === undefined ? 'missing' : JSON.stringify(schema)})`,
+      `schema: must be "attnlab/result@${RESULT_MAJOR}" — this is not an attnlab result file (got ${schema === undefined ? 'missing' : JSON.stringify(schema)})`,
     ]);
   }
   const major = Number.parseInt(schema.slice('attnlab/result@'.length), 10);
   if (major !== RESULT_MAJOR) {
     throw new ValidationError(source, [
-      `schema: major version ${Number.isNaN(major) ? '?' : major} is not supported; this attnlab reads ${RESULT_SCHEMA} (upgrade attnlab to read newer files)`,
+      `schema: major version ${Number.isNaN(major) ? '?' : major} is not supported; this attnlab reads attnlab/result@${RESULT_MAJOR} (any minor version; upgrade attnlab to read newer files)`,
     ]);
   }
   const parsed = resultSchema.safeParse(json, { reportInput: true });

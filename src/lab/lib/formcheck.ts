@@ -48,6 +48,8 @@ export const FIELD_LABELS: Record<keyof typeof CONFIG_LIMITS, string> = {
   heads: 'Heads H',
   seqLen: 'Sequence length S',
   headDim: 'Head dim D',
+  kvHeads: 'KV heads Hkv',
+  kvSeqLen: 'KV length Skv',
 };
 
 /**
