@@ -1,4 +1,6 @@
 /** The kernel registry: every descriptor, and every .wgsl file the loaders must provide. */
+import { flashDecodeF16 } from './flash-decode-f16/kernel.ts';
+import { flashDecodeF32 } from './flash-decode-f32/kernel.ts';
 import { flashF16 } from './flash-f16/kernel.ts';
 import { flashF32 } from './flash-f32/kernel.ts';
 import { flashSgmatF16 } from './flash-sgmat-f16/kernel.ts';
@@ -20,6 +22,8 @@ export const KERNELS: readonly KernelDescriptor[] = [
   flashSgmatF32x3,
   flashSgmatF16V2,
   flashSgmatF32x3V2,
+  flashDecodeF32,
+  flashDecodeF16,
 ];
 
 /** Every .wgsl file any kernel uses (paths relative to shaders/). */

@@ -10,8 +10,11 @@
  * `row-per-invocation`: a workgroup owns BR query rows, one per invocation; K/V tiles of BC rows.
  * `lanes-per-row`: as above, but L subgroup lanes share a row.
  * `subgroup-matrix`: SG subgroups of 16 query rows each, products as 16×16 subgroup matrices.
+ * `split-kv`: decode (flash-decoding): a workgroup per (K/V head, block of R query rows, chunk of
+ * C keys) writes partial softmax statistics, a second entry combines the chunks.
  */
-export type KernelScheme = 'naive' | 'row-per-invocation' | 'lanes-per-row' | 'subgroup-matrix';
+export type KernelScheme =
+  'naive' | 'row-per-invocation' | 'lanes-per-row' | 'subgroup-matrix' | 'split-kv';
 
 /** A kernel version. */
 export interface KernelDescriptor {
@@ -33,9 +36,19 @@ export interface KernelDescriptor {
   readonly file: string;
   /** f16 kernels: the storage part prepended with (`native`) and without `shader-f16`. */
   readonly halfParts?: { readonly native: string; readonly emulated: string };
+  /**
+   * Split-KV kernels: the lane part prepended with `subgroups` (L lanes per key) and without it
+   * (L = 1, one invocation per key).
+   */
+  readonly laneParts?: { readonly subgroup: string; readonly workgroup: string };
+  /**
+   * Why the kernel refuses grouped-query heads (kvHeads ≠ heads) and S ≠ Skv, as a sentence;
+   * absent when it supports them.
+   */
+  readonly kvShapeRefusal?: string;
   /** Entry points dispatched per launch, in order. */
   readonly entries: readonly string[];
-  /** True when the kernel stores the B·H·S×S score matrix (a scratch buffer). */
+  /** True when the kernel stores the B·H·S×Skv score matrix (a scratch buffer). */
   readonly materializesScores: boolean;
   /** Subgroup-matrix kernels: workgroup-memory layout and preferred tiles (default: packed, preset). */
   readonly matrix?: MatrixLayout;
@@ -69,8 +82,9 @@ export function headDimsOf(kernel: KernelDescriptor): number[] {
 
 /** The .wgsl files a kernel may need. */
 export function filesOf(kernel: KernelDescriptor): string[] {
-  const parts = kernel.halfParts ? [kernel.halfParts.native, kernel.halfParts.emulated] : [];
-  return [...parts, kernel.file];
+  const half = kernel.halfParts ? [kernel.halfParts.native, kernel.halfParts.emulated] : [];
+  const lanes = kernel.laneParts ? [kernel.laneParts.subgroup, kernel.laneParts.workgroup] : [];
+  return [...half, ...lanes, kernel.file];
 }
 
 const DIRECTIVE = /^\s*(enable|requires|diagnostic)\b[^;]*;\s*$/;
@@ -101,3 +115,11 @@ export function composeShader(
   });
   return [...directives, '// ---- baked by the engine', ...preamble, ...bodies].join('\n');
 }
+
+/**
+ * Why the subgroup-matrix kernels refuse grouped-query heads and S ≠ Skv: their 16-row Q blocks,
+ * K/V staging and lazy rescale assume square per-head problems, and a change could not be tested
+ * here (SwiftShader has no subgroup matrices).
+ */
+export const SGMAT_KV_SHAPE_REFUSAL =
+  'supports only kvHeads = heads and kvSeqLen = seqLen: its subgroup-matrix tiles assume one K/V head per query head and as many keys as queries (use flash-f16, flash-f32 or a flash-decode kernel)';

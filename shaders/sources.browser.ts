@@ -2,6 +2,10 @@
  * Shader sources for the browser build: Vite inlines each .wgsl as a string (`?raw`). Node
  * (tsx) cannot import `?raw`; it uses sources.node.ts, which reads the same files.
  */
+import flashDecodeF16 from './flash-decode-f16/flash_decode_f16.wgsl?raw';
+import flashDecodeF32 from './flash-decode-f32/flash_decode_f32.wgsl?raw';
+import decodeLanesSubgroup from './flash-decode-f32/lanes_subgroup.wgsl?raw';
+import decodeLanesWorkgroup from './flash-decode-f32/lanes_workgroup.wgsl?raw';
 import flashF16Main from './flash-f16/flash_f16.wgsl?raw';
 import flashF16Emulated from './flash-f16/half_emulated.wgsl?raw';
 import flashF16Native from './flash-f16/half_native.wgsl?raw';
@@ -26,4 +30,8 @@ export const browserShaderSources: ShaderSources = {
   'flash-sgmat-f32x3/flash_sgmat_f32x3.wgsl': flashSgmatF32x3,
   'flash-sgmat-f16-v2/flash_sgmat_f16_v2.wgsl': flashSgmatF16V2,
   'flash-sgmat-f32x3-v2/flash_sgmat_f32x3_v2.wgsl': flashSgmatF32x3V2,
+  'flash-decode-f32/flash_decode_f32.wgsl': flashDecodeF32,
+  'flash-decode-f32/lanes_subgroup.wgsl': decodeLanesSubgroup,
+  'flash-decode-f32/lanes_workgroup.wgsl': decodeLanesWorkgroup,
+  'flash-decode-f16/flash_decode_f16.wgsl': flashDecodeF16,
 };

@@ -10,12 +10,14 @@
 // workgroup size), BC (K/V rows per tile).
 
 struct Params {
-  seq_len: u32,
-  bh: u32,
+  seq_len: u32, // S, query rows per head
+  bh: u32, // B·H
   causal: u32,
-  _pad: u32,
+  kv_seq_len: u32, // Skv, keys per KV head
   scale: f32,
   scale_log2e: f32,
+  group: u32, // H / Hkv: query heads sharing a KV head (query head h reads KV head h / group)
+  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -47,6 +49,8 @@ fn main(
   let row = q0 + lid;
   let row_valid = row < s;
   let base = bh * s * D4;
+  let skv = params.kv_seq_len;
+  let kv_base = (bh / params.group) * skv * D4; // grouped-query heads: see flash-f32
   // The scale is applied in f32 after the f16 dot product, to keep Q's rounding at one step.
   let c = params.scale_log2e;
 
@@ -60,17 +64,17 @@ fn main(
   var m = NEG_BIG;
   var l = 0.0;
 
-  var k_end = s;
+  var k_end = skv;
   if (params.causal != 0u) {
-    k_end = min(s, q0 + BR);
+    k_end = min(skv, max(q0 + BR + skv, s) - s); // bottom-right causal: see flash-f32
   }
   for (var k0 = 0u; k0 < k_end; k0 += BC) {
     for (var t = lid; t < BC * D4; t += BR) {
       let key = k0 + t / D4;
       var kv = vec4<T>(0.0);
       var vv = vec4<T>(0.0);
-      if (key < s) {
-        let g = base + key * D4 + t % D4;
+      if (key < skv) {
+        let g = kv_base + key * D4 + t % D4;
         kv = load4(k[g]);
         vv = load4(v[g]);
       }
@@ -84,7 +88,7 @@ fn main(
     for (var j = 0u; j < BC; j++) {
       let key = k0 + j;
       var x = NEG_BIG;
-      if (key < k_end && (params.causal == 0u || key <= row)) {
+      if (key < k_end && (params.causal == 0u || key + s <= row + skv)) {
         var acc4 = vec4<T>(0.0);
         for (var d = 0u; d < D4; d++) {
           acc4 = fma(qr[d], k_tile[j * D4 + d], acc4);
@@ -114,7 +118,7 @@ fn main(
   }
 
   if (row_valid) {
-    let inv = 1.0 / l;
+    let inv = select(0.0, 1.0 / l, l > 0.0);
     let o_off = base + row * D4;
     for (var d = 0u; d < D4; d++) {
       o[o_off + d] = store4(acc[d] * inv);

@@ -4,8 +4,11 @@
 //   * K and V stream through workgroup memory in tiles of BC rows (cooperative, coalesced loads).
 //   * Online softmax: a running max m and sum l per row; when a tile raises the max, the
 //     accumulator and l are rescaled by exp2(m_old − m_new).
-//   * Tails (S not a multiple of BR or BC) are masked; causal masks j > i and stops at the last
-//     K tile that reaches the Q tile's diagonal.
+//   * Tails (S not a multiple of BR, Skv not of BC) are masked; causal masks keys past the
+//     bottom-right-aligned diagonal (query i sees keys j ≤ i + Skv − S) and stops at the last K
+//     tile the Q tile can see. A row that sees no key at all (S > Skv) outputs zeros.
+//   * Grouped-query heads: Q/O are [B, H, S, D], K/V [B, Hkv, Skv, D]; the (b, h) of a workgroup
+//     reads K/V head (b·H + h) / group = b·Hkv + h / group.
 // Changes against naive-f32: fused, tiled, online softmax, exp2 with the scale folded in.
 // Run it alone: `attnlab run --backend webgpu --kernel flash-f32 --seq 77 --dim 64`.
 //
@@ -13,12 +16,14 @@
 // workgroup = workgroup size), BC (K/V rows per tile).
 
 struct Params {
-  seq_len: u32,
-  bh: u32,
+  seq_len: u32, // S, query rows per head
+  bh: u32, // B·H
   causal: u32,
-  _pad: u32,
+  kv_seq_len: u32, // Skv, keys per KV head
   scale: f32,
   scale_log2e: f32,
+  group: u32, // H / Hkv: query heads sharing a KV head (query head h reads KV head h / group)
+  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -51,6 +56,8 @@ fn main(
   let row = q0 + lid;
   let row_valid = row < s;
   let base = bh * s * D4;
+  let skv = params.kv_seq_len;
+  let kv_base = (bh / params.group) * skv * D4;
 
   // Inactive rows (past the tail) load row S−1 and compute garbage they never write: every
   // invocation must reach the barriers below.
@@ -64,17 +71,18 @@ fn main(
   var m = NEG_BIG;
   var l = 0.0;
 
-  var k_end = s;
+  var k_end = skv;
   if (params.causal != 0u) {
-    k_end = min(s, q0 + BR); // tiles past the Q tile's last row are fully masked
+    // Keys past the Q tile's last row's diagonal (q0 + BR − 1 + Skv − S) are fully masked.
+    k_end = min(skv, max(q0 + BR + skv, s) - s);
   }
   for (var k0 = 0u; k0 < k_end; k0 += BC) {
     for (var t = lid; t < BC * D4; t += BR) {
       let key = k0 + t / D4;
       var kv = vec4<f32>(0.0);
       var vv = vec4<f32>(0.0);
-      if (key < s) {
-        let g = base + key * D4 + t % D4;
+      if (key < skv) {
+        let g = kv_base + key * D4 + t % D4;
         kv = k[g];
         vv = v[g];
       }
@@ -88,7 +96,7 @@ fn main(
     for (var j = 0u; j < BC; j++) {
       let key = k0 + j;
       var x = NEG_BIG;
-      if (key < k_end && (params.causal == 0u || key <= row)) {
+      if (key < k_end && (params.causal == 0u || key + s <= row + skv)) {
         var acc4 = vec4<f32>(0.0);
         for (var d = 0u; d < D4; d++) {
           acc4 = fma(qr[d], k_tile[j * D4 + d], acc4);
@@ -118,7 +126,7 @@ fn main(
   }
 
   if (row_valid) {
-    let inv = 1.0 / l;
+    let inv = select(0.0, 1.0 / l, l > 0.0); // no visible key: zeros, as FlashAttention
     let o_off = base + row * D4;
     for (var d = 0u; d < D4; d++) {
       o[o_off + d] = acc[d] * inv;

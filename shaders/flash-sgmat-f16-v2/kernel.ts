@@ -1,4 +1,5 @@
 /** flash-sgmat-f16-v2: flash-sgmat-f16 with padded workgroup rows, K/V prefetch and 128-row tiles. */
+import { SGMAT_KV_SHAPE_REFUSAL } from '../kernel.ts';
 import type { KernelDescriptor } from '../kernel.ts';
 
 /** The f16 subgroup-matrix FlashAttention kernel, second version. */
@@ -14,6 +15,7 @@ export const flashSgmatF16V2: KernelDescriptor = {
   file: 'flash-sgmat-f16-v2/flash_sgmat_f16_v2.wgsl',
   entries: ['main'],
   materializesScores: false,
+  kvShapeRefusal: SGMAT_KV_SHAPE_REFUSAL,
   // 8 × 16 measured fastest on the H100 at D = 128 (109 TFLOP/s; 8 × 32: 102) and within 5% of
   // the fastest at D = 64 (BENCHMARKS.md, issue 8, tile sweep).
   matrix: { layout: 'padded', tiles: { matrixSubgroups: 8, matrixKeyRows: 16 } },

@@ -1,4 +1,5 @@
 /** flash-sgmat-f16: FlashAttention with both products on the tensor cores (subgroup matrices). */
+import { SGMAT_KV_SHAPE_REFUSAL } from '../kernel.ts';
 import type { KernelDescriptor } from '../kernel.ts';
 
 /** The f16 subgroup-matrix FlashAttention kernel. */
@@ -14,4 +15,5 @@ export const flashSgmatF16: KernelDescriptor = {
   file: 'flash-sgmat-f16/flash_sgmat_f16.wgsl',
   entries: ['main'],
   materializesScores: false,
+  kvShapeRefusal: SGMAT_KV_SHAPE_REFUSAL,
 };

@@ -1,4 +1,5 @@
 /** flash-sgmat-f32x3-v2: flash-sgmat-f32x3 with padded rows, column-major S/P and K/V prefetch. */
+import { SGMAT_KV_SHAPE_REFUSAL } from '../kernel.ts';
 import type { KernelDescriptor } from '../kernel.ts';
 
 /** The f32 (3×f16 split) subgroup-matrix FlashAttention kernel, second version. */
@@ -14,6 +15,7 @@ export const flashSgmatF32x3V2: KernelDescriptor = {
   file: 'flash-sgmat-f32x3-v2/flash_sgmat_f32x3_v2.wgsl',
   entries: ['main'],
   materializesScores: false,
+  kvShapeRefusal: SGMAT_KV_SHAPE_REFUSAL,
   // 8 × 16 measured fastest on the H100 at D = 64 and 128 (BENCHMARKS.md, issue 8); 8 × 32 does
   // not fit 48 KiB.
   matrix: { layout: 'padded-colmajor', tiles: { matrixSubgroups: 8, matrixKeyRows: 16 } },

@@ -1,4 +1,5 @@
 /** flash-sgmat-f32x3: f32 attention on the tensor cores, each f32 operand split into two f16. */
+import { SGMAT_KV_SHAPE_REFUSAL } from '../kernel.ts';
 import type { KernelDescriptor } from '../kernel.ts';
 
 /** The f32 (3×f16 split) subgroup-matrix FlashAttention kernel. */
@@ -14,4 +15,5 @@ export const flashSgmatF32x3: KernelDescriptor = {
   file: 'flash-sgmat-f32x3/flash_sgmat_f32x3.wgsl',
   entries: ['main'],
   materializesScores: false,
+  kvShapeRefusal: SGMAT_KV_SHAPE_REFUSAL,
 };

@@ -16,12 +16,14 @@
 enable subgroups;
 
 struct Params {
-  seq_len: u32,
-  bh: u32,
+  seq_len: u32, // S, query rows per head
+  bh: u32, // B·H
   causal: u32,
-  _pad: u32,
+  kv_seq_len: u32, // Skv, keys per KV head
   scale: f32,
   scale_log2e: f32,
+  group: u32, // H / Hkv: query heads sharing a KV head (query head h reads KV head h / group)
+  _pad: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
@@ -70,6 +72,8 @@ fn main(
   let row = q0 + slot / L;
   let row_valid = row < s;
   let base = bh * s * D4;
+  let skv = params.kv_seq_len;
+  let kv_base = (bh / params.group) * skv * D4; // grouped-query heads: see flash-f32
 
   let q_off = base + min(row, s - 1u) * D4;
   var qr: array<vec4<f32>, PER_LANE>;
@@ -81,17 +85,17 @@ fn main(
   var m = NEG_BIG;
   var l = 0.0;
 
-  var k_end = s;
+  var k_end = skv;
   if (params.causal != 0u) {
-    k_end = min(s, q0 + BR);
+    k_end = min(skv, max(q0 + BR + skv, s) - s); // bottom-right causal: see flash-f32
   }
   for (var k0 = 0u; k0 < k_end; k0 += BC) {
     for (var t = lid; t < BC * D4; t += WG) {
       let key = k0 + t / D4;
       var kv = vec4<f32>(0.0);
       var vv = vec4<f32>(0.0);
-      if (key < s) {
-        let g = base + key * D4 + t % D4;
+      if (key < skv) {
+        let g = kv_base + key * D4 + t % D4;
         kv = k[g];
         vv = v[g];
       }
@@ -113,7 +117,7 @@ fn main(
         x += subgroupShuffleXor(x, w);
       }
       let key = k0 + j;
-      if (key >= k_end || (params.causal != 0u && key > row)) {
+      if (key >= k_end || (params.causal != 0u && key + s > row + skv)) {
         x = NEG_BIG;
       }
       sc[j] = x;
@@ -139,7 +143,7 @@ fn main(
   }
 
   if (row_valid) {
-    let inv = 1.0 / l;
+    let inv = select(0.0, 1.0 / l, l > 0.0);
     let o_off = base + row * D4;
     for (var t = 0u; t < PER_LANE; t++) {
       o[o_off + part + t * L] = acc[t] * inv;

@@ -2,7 +2,7 @@
  * The buffers of one run — parameters, rotated input sets, output, score scratch, readback —
  * and the launcher that encodes k launches into a compute pass, rotating input sets.
  */
-import { resolvedScale } from '../model/index.ts';
+import { kvHeadsOf, kvSeqLenOf, resolvedScale } from '../model/index.ts';
 import type { AttentionConfig } from '../model/index.ts';
 import { fromHalfArray } from '../reference/half.ts';
 import type { MemoryPlan } from './memory.ts';
@@ -28,7 +28,10 @@ function bytesOf(t: UploadTensor): Uint8Array<ArrayBuffer> {
   return new Uint8Array(new Uint8Array(buffer, t.byteOffset, t.byteLength));
 }
 
-/** Packs the uniform `Params` struct shared by every kernel. */
+/**
+ * Packs the uniform `Params` struct shared by every kernel: seq_len, bh (B·H), causal,
+ * kv_seq_len, scale, scale_log2e, group (H/Hkv, query heads per K/V head), padding.
+ */
 export function packParams(config: AttentionConfig): ArrayBuffer {
   const bytes = new ArrayBuffer(PARAMS_BYTES);
   const u = new Uint32Array(bytes);
@@ -36,8 +39,10 @@ export function packParams(config: AttentionConfig): ArrayBuffer {
   u[0] = config.seqLen;
   u[1] = config.batch * config.heads;
   u[2] = config.causal ? 1 : 0;
+  u[3] = kvSeqLenOf(config);
   f[4] = resolvedScale(config);
   f[5] = resolvedScale(config) * Math.LOG2E;
+  u[6] = config.heads / kvHeadsOf(config);
   return bytes;
 }
 
@@ -67,12 +72,12 @@ export class RunBuffers implements Launcher {
     device.queue.writeBuffer(params, 0, packParams(config));
     this.inputs = Array.from({ length: memory.inputSets }, (_, i) => ({
       q: make(`q${i}`, memory.tensorBytes, storage),
-      k: make(`k${i}`, memory.tensorBytes, storage),
-      v: make(`v${i}`, memory.tensorBytes, storage),
+      k: make(`k${i}`, memory.kvTensorBytes, storage),
+      v: make(`v${i}`, memory.kvTensorBytes, storage),
     }));
     this.output = make('o', memory.tensorBytes, storage);
     const scratch =
-      memory.scratchBytes > 0 ? make('scores', memory.scratchBytes, GPUBufferUsage.STORAGE) : null;
+      memory.scratchBytes > 0 ? make('scratch', memory.scratchBytes, GPUBufferUsage.STORAGE) : null;
     this.readback = make(
       'readback',
       memory.tensorBytes,
@@ -123,8 +128,8 @@ export class RunBuffers implements Launcher {
       const encoder = this.device.createCommandEncoder({ label: 'replicate inputs' });
       for (const set of this.inputs.slice(1)) {
         encoder.copyBufferToBuffer(first.q, 0, set.q, 0, this.memory.tensorBytes);
-        encoder.copyBufferToBuffer(first.k, 0, set.k, 0, this.memory.tensorBytes);
-        encoder.copyBufferToBuffer(first.v, 0, set.v, 0, this.memory.tensorBytes);
+        encoder.copyBufferToBuffer(first.k, 0, set.k, 0, this.memory.kvTensorBytes);
+        encoder.copyBufferToBuffer(first.v, 0, set.v, 0, this.memory.kvTensorBytes);
       }
       this.device.queue.submit([encoder.finish()]);
     }

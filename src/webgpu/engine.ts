@@ -152,7 +152,14 @@ export class AttentionEngine {
     }
     const kernel = resolveKernel(kernelId, config, this.dev.traits);
     const plan = planKernel(kernel, config.headDim, this.dev.traits, this.host.tiles);
-    const memory = planMemory(config, kernel, this.dev.traits.limits, cache, this.host.backend);
+    const memory = planMemory(
+      config,
+      kernel,
+      this.dev.traits.limits,
+      cache,
+      this.host.backend,
+      plan.consts,
+    );
     return { config, plan, memory };
   }
 

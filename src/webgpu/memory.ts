@@ -4,7 +4,15 @@
  * rotate so a cold-cache run does not time a working set that sits in the GPU's cache.
  */
 import type { KernelDescriptor } from '../../shaders/index.ts';
-import { dtypeBytes, estimateMemory, formatBytes, tensorElements } from '../model/index.ts';
+import {
+  dtypeBytes,
+  estimateMemory,
+  formatBytes,
+  hasKvShape,
+  kvSeqLenOf,
+  kvTensorElements,
+  tensorElements,
+} from '../model/index.ts';
 import type { AttentionConfig, MemoryEstimate, MemoryModelBackend } from '../model/index.ts';
 import type { EngineLimits } from './device.ts';
 import { EngineError } from './errors.ts';
@@ -21,9 +29,11 @@ export const ROTATION_BUDGET_BYTES = 1024 * 1024 * 1024;
 
 /** Buffers of a run and the memory estimate. */
 export interface MemoryPlan {
-  /** Bytes of one of Q, K, V or O. */
+  /** Bytes of Q or O. */
   tensorBytes: number;
-  /** Bytes of the S×S score scratch (0 when the kernel stores none). */
+  /** Bytes of K or V (B·Hkv·Skv·D elements). */
+  kvTensorBytes: number;
+  /** Bytes of the scratch buffer: S×Skv scores or split-KV partials (0 when the kernel has none). */
   scratchBytes: number;
   /** Input sets (Q, K, V copies) rotated between launches. */
   inputSets: number;
@@ -39,6 +49,25 @@ export function inputSetsFor(cache: 'cold' | 'warm', setBytes: number): number {
   return Math.max(1, Math.min(wanted, affordable, MAX_INPUT_SETS));
 }
 
+/**
+ * Scratch bytes of a kernel on a config: the B·H·S×Skv f32 scores of kernels that store them; for
+ * split-KV kernels (`consts.C` keys per chunk) an f32 accumulator of D plus (m, l) padded to a
+ * vec4 per chunk and query row.
+ */
+export function scratchBytesOf(
+  kernel: KernelDescriptor,
+  config: AttentionConfig,
+  consts: Readonly<Record<string, number>> = {},
+): number {
+  const rows = config.batch * config.heads * config.seqLen;
+  if (kernel.materializesScores) return rows * kvSeqLenOf(config) * 4;
+  if (kernel.scheme === 'split-kv') {
+    const chunks = Math.ceil(kvSeqLenOf(config) / (consts.C ?? 1));
+    return chunks * rows * (config.headDim + 4) * 4;
+  }
+  return 0;
+}
+
 /** Plans the buffers of a run; refuses configs whose buffers exceed the device limits. */
 export function planMemory(
   config: AttentionConfig,
@@ -46,11 +75,11 @@ export function planMemory(
   limits: EngineLimits,
   cache: 'cold' | 'warm',
   backend: MemoryModelBackend,
+  consts: Readonly<Record<string, number>> = {},
 ): MemoryPlan {
   const tensorBytes = tensorElements(config) * dtypeBytes(config.dtype);
-  const scratchBytes = kernel.materializesScores
-    ? config.batch * config.heads * config.seqLen * config.seqLen * 4
-    : 0;
+  const kvTensorBytes = kvTensorElements(config) * dtypeBytes(config.dtype);
+  const scratchBytes = scratchBytesOf(kernel, config, consts);
   const perBuffer = Math.min(limits.maxBufferSize, limits.maxStorageBufferBindingSize);
   const which =
     limits.maxBufferSize <= limits.maxStorageBufferBindingSize
@@ -64,22 +93,42 @@ export function planMemory(
       );
     }
   };
-  check('each of Q, K, V, O', tensorBytes, '; use smaller B, H, S or D');
-  check(
-    `${kernel.id}'s S×S score matrix (B·H·S²·4 bytes)`,
-    scratchBytes,
-    '; use flash-f32, which never stores it, or a shorter sequence',
-  );
-  const inputSets = inputSetsFor(cache, 3 * tensorBytes);
-  const base = estimateMemory(config, backend, {
-    materializesScores: kernel.materializesScores,
-    inputSets,
-  });
-  const parts = { ...base.parts, 'readback (o)': tensorBytes };
+  if (hasKvShape(config)) {
+    check('each of Q, O', tensorBytes, '; use smaller B, H, S or D');
+    check('each of K, V', kvTensorBytes, '; use smaller B, kvHeads, kvSeqLen or D');
+  } else {
+    check('each of Q, K, V, O', tensorBytes, '; use smaller B, H, S or D');
+  }
+  if (kernel.materializesScores) {
+    check(
+      `${kernel.id}'s S×Skv score matrix (B·H·S·Skv·4 bytes)`,
+      scratchBytes,
+      '; use flash-f32, which never stores it, or a shorter sequence',
+    );
+  } else {
+    check(`${kernel.id}'s split-KV partials`, scratchBytes, '; use smaller B, H, S or kvSeqLen');
+  }
+  const setBytes = tensorBytes + 2 * kvTensorBytes;
+  const inputSets = inputSetsFor(cache, setBytes);
+  const base = estimateMemory(config, backend, { inputSets });
+  // Q, K, V and scratch from the actual buffer sizes (K/V may differ from Q in shape).
+  const parts: Record<string, number> = {
+    ...base.parts,
+    'q,k,v': setBytes * inputSets,
+    'readback (o)': tensorBytes,
+  };
+  if (scratchBytes > 0) parts[kernel.materializesScores ? 'scores' : 'partials'] = scratchBytes;
+  const totalBytes = Object.values(parts).reduce((a, b) => a + b, 0);
   return {
     tensorBytes,
+    kvTensorBytes,
     scratchBytes,
     inputSets,
-    estimate: { ...base, parts, totalBytes: base.totalBytes + tensorBytes },
+    estimate: {
+      ...base,
+      parts,
+      totalBytes,
+      largestBufferBytes: Math.max(tensorBytes, kvTensorBytes, scratchBytes),
+    },
   };
 }

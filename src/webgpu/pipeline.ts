@@ -15,7 +15,7 @@ export interface CompiledKernel {
   plan: KernelPlan;
   /** One pipeline per entry point, in launch order. */
   pipelines: GPUComputePipeline[];
-  /** Bind-group layout: 0 params, 1–3 Q/K/V, 4 O, 5 scores (naive only). */
+  /** Bind-group layout: 0 params, 1–3 Q/K/V, 4 O, 5 scratch (scores or split-KV partials). */
   layout: GPUBindGroupLayout;
   /** The composed WGSL (for error reports and the teaching view). */
   code: string;
@@ -26,6 +26,11 @@ export function planKey(plan: KernelPlan): string {
   return `${plan.kernel.id}|${plan.files.join('+')}|${JSON.stringify(plan.consts)}`;
 }
 
+/** True when a kernel binds a scratch buffer at binding 5 (scores or split-KV partials). */
+export function usesScratch(plan: KernelPlan): boolean {
+  return plan.kernel.materializesScores || plan.kernel.scheme === 'split-kv';
+}
+
 function bindGroupLayout(device: GPUDevice, plan: KernelPlan): GPUBindGroupLayout {
   const entries: GPUBindGroupLayoutEntry[] = [
     { binding: 0, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'uniform' } },
@@ -34,7 +39,7 @@ function bindGroupLayout(device: GPUDevice, plan: KernelPlan): GPUBindGroupLayou
     { binding: 3, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'read-only-storage' } },
     { binding: 4, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } },
   ];
-  if (plan.kernel.materializesScores) {
+  if (usesScratch(plan)) {
     entries.push({ binding: 5, visibility: GPUShaderStage.COMPUTE, buffer: { type: 'storage' } });
   }
   return device.createBindGroupLayout({ label: `${plan.kernel.id} layout`, entries });

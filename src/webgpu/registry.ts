@@ -5,6 +5,7 @@
  */
 import { KERNELS, headDimsOf } from '../../shaders/index.ts';
 import type { KernelDescriptor } from '../../shaders/index.ts';
+import { hasKvShape, kvHeadsOf, kvSeqLenOf } from '../model/index.ts';
 import type { AttentionConfig, Dtype, KernelInfo } from '../model/index.ts';
 import type { DeviceTraits } from './device.ts';
 import { EngineError } from './errors.ts';
@@ -58,17 +59,70 @@ export function kernelInfos(traits: DeviceTraits): KernelInfo[] {
   });
 }
 
-/** Finds the kernel for a run; throws an EngineError that lists the alternatives otherwise. */
+/** Kernel id that asks the registry for the best kernel of a config on the device. */
+export const BEST_KERNEL = 'best';
+
+/** Query rows (S) up to which the split-KV decode kernel is the best choice. */
+export const DECODE_MAX_SEQ = 16;
+
+/** Why a kernel cannot run a config (dtype, head dim, K/V shape) on a device, or null. */
+export function refusalFor(
+  kernel: KernelDescriptor,
+  config: AttentionConfig,
+  traits: DeviceTraits,
+): string | null {
+  if (kernel.dtype !== config.dtype) return `computes in ${kernel.dtype}`;
+  const step = kernel.headDimMultiple ?? 8;
+  if (config.headDim % step !== 0 || config.headDim > kernel.maxHeadDim) {
+    return `supports head dims that are multiples of ${step} in ${step}..${kernel.maxHeadDim}`;
+  }
+  if (kernel.kvShapeRefusal !== undefined && hasKvShape(config)) return kernel.kvShapeRefusal;
+  return unavailableReason(kernel, traits);
+}
+
+/**
+ * The best kernel for a config here: split-KV decode for S ≤ DECODE_MAX_SEQ (the K/V length is
+ * then the only parallelism left), else the fastest prefill kernel that can run it — the v2
+ * subgroup-matrix kernels, then flash-subgroup / flash-f16, then flash-f32.
+ */
+export function bestKernel(config: AttentionConfig, traits: DeviceTraits): KernelDescriptor | null {
+  const order =
+    config.seqLen <= DECODE_MAX_SEQ
+      ? ['flash-decode-f32', 'flash-decode-f16']
+      : ['flash-sgmat-f16-v2', 'flash-sgmat-f32x3-v2', 'flash-subgroup', 'flash-f16', 'flash-f32'];
+  const fallbacks = KERNELS.map((k) => k.id).filter((id) => !order.includes(id));
+  for (const id of [...order, ...fallbacks]) {
+    const kernel = KERNELS.find((k) => k.id === id);
+    if (kernel && refusalFor(kernel, config, traits) === null) return kernel;
+  }
+  return null;
+}
+
+/**
+ * Finds the kernel for a run (`best`: bestKernel); throws an EngineError that lists the
+ * alternatives otherwise.
+ */
 export function resolveKernel(
   id: string,
   config: AttentionConfig,
   traits: DeviceTraits,
 ): KernelDescriptor {
+  if (id === BEST_KERNEL) {
+    const best = bestKernel(config, traits);
+    if (!best) {
+      throw new EngineError(
+        'unsupported',
+        `kernel: no WebGPU kernel on ${traits.name} can run ${config.dtype} at D=${config.headDim}; ` +
+          KERNELS.map((k) => `${k.id} ${refusalFor(k, config, traits) ?? 'can'}`).join('; '),
+      );
+    }
+    return best;
+  }
   const kernel = KERNELS.find((k) => k.id === id);
   if (!kernel) {
     throw new EngineError(
       'unknown-kernel',
-      `kernel: "${id}" is not a WebGPU kernel; choose one of ${KERNELS.map((k) => k.id).join(', ')}`,
+      `kernel: "${id}" is not a WebGPU kernel; choose one of ${KERNELS.map((k) => k.id).join(', ')} or ${BEST_KERNEL}`,
     );
   }
   if (kernel.dtype !== config.dtype) {
@@ -86,6 +140,12 @@ export function resolveKernel(
     throw new EngineError(
       'unsupported',
       `config.headDim: ${kernel.id} supports multiples of ${step} in ${step}..${kernel.maxHeadDim} (got ${config.headDim})`,
+    );
+  }
+  if (kernel.kvShapeRefusal !== undefined && hasKvShape(config)) {
+    throw new EngineError(
+      'unsupported',
+      `config.kvHeads/kvSeqLen: ${kernel.id} ${kernel.kvShapeRefusal} (got heads ${config.heads}, kvHeads ${kvHeadsOf(config)}, seqLen ${config.seqLen}, kvSeqLen ${kvSeqLenOf(config)})`,
     );
   }
   const reason = unavailableReason(kernel, traits);

@@ -4,7 +4,9 @@
  * sizes. The chosen numbers are baked into the shader preamble and recorded in the result.
  */
 import type { KernelDescriptor, MatrixLayout } from '../../shaders/index.ts';
+import { kvHeadsOf, kvSeqLenOf } from '../model/index.ts';
 import type { AttentionConfig } from '../model/index.ts';
+import { planSplitKv } from './tiles-split.ts';
 import type { DeviceTraits } from './device.ts';
 import { EngineError } from './errors.ts';
 
@@ -42,6 +44,12 @@ export interface TilePreset {
   matrixSubgroups: number;
   /** Largest K/V tile of subgroup-matrix kernels, keys (at least 16). */
   matrixKeyRows: number;
+  /** Workgroup size of split-KV (decode) kernels. */
+  decodeWorkgroup: number;
+  /** Keys per chunk of split-KV kernels (one workgroup's share of Skv). */
+  decodeKeys: number;
+  /** Query rows per workgroup of split-KV kernels (of the H/Hkv·S rows sharing a K/V head). */
+  decodeRows: number;
 }
 
 /** Preset for GPUs. */
@@ -55,6 +63,11 @@ export const GPU_TILES: TilePreset = {
   // 16 keys per tile measured fastest on the H100 for both subgroup-matrix kernels and both head
   // dims (BENCHMARKS.md, issue 8 sweep): 1.4–2.3× the 32- and 64-key tiles.
   matrixKeyRows: 16,
+  // Decode: 256-key chunks give (8,32,8,1,8192,128) 2048 workgroups of 128 invocations; 8 rows
+  // hold Llama's 4 query heads per K/V head (S = 1) and MQA's 32 in 4 blocks.
+  decodeWorkgroup: 128,
+  decodeKeys: 256,
+  decodeRows: 8,
 };
 /**
  * Preset for CPU implementations (SwiftShader): their compilers unroll the BC×D loops, and a
@@ -68,6 +81,9 @@ export const SOFTWARE_TILES: TilePreset = {
   lanes: 8,
   matrixSubgroups: 4,
   matrixKeyRows: 16,
+  decodeWorkgroup: 64,
+  decodeKeys: 32,
+  decodeRows: 4,
 };
 
 /** User overrides of the preset (each a power of two; the device's limits still apply). */
@@ -104,7 +120,7 @@ export function tilePreset(
   return preset;
 }
 
-function largestPow2AtMost(x: number): number {
+export function largestPow2AtMost(x: number): number {
   return x < 1 ? 0 : 2 ** Math.floor(Math.log2(x));
 }
 
@@ -130,7 +146,7 @@ function keyRows(
 }
 
 /** Largest workgroup size ≤ `wanted` the device allows. */
-function workgroupCap(wanted: number, traits: DeviceTraits): number {
+export function workgroupCap(wanted: number, traits: DeviceTraits): number {
   return largestPow2AtMost(
     Math.min(
       wanted,
@@ -267,6 +283,8 @@ export function planKernel(
     }
     case 'subgroup-matrix':
       return planSubgroupMatrix(kernel, headDim, traits, preset, files);
+    case 'split-kv':
+      return planSplitKv(kernel, headDim, traits, preset, nativeF16);
     case 'lanes-per-row': {
       const sgMin = traits.subgroupMinSize ?? 4;
       const sgMax = traits.subgroupMaxSize ?? 128;
@@ -307,8 +325,15 @@ export function workgroupCounts(plan: KernelPlan, config: AttentionConfig): numb
   const s = config.seqLen;
   const d = config.headDim;
   const wg = plan.workgroupSize;
+  const skv = kvSeqLenOf(config);
   if (plan.kernel.scheme === 'naive') {
-    return [Math.ceil((bh * s * s) / wg), Math.ceil((bh * s) / wg), Math.ceil((bh * s * d) / wg)];
+    return [Math.ceil((bh * s * skv) / wg), Math.ceil((bh * s) / wg), Math.ceil((bh * s * d) / wg)];
+  }
+  if (plan.kernel.scheme === 'split-kv') {
+    const group = config.heads / kvHeadsOf(config);
+    const rowBlocks = Math.ceil((group * s) / (plan.consts.R ?? 1));
+    const kvHeads = config.batch * kvHeadsOf(config);
+    return [kvHeads * rowBlocks * splitChunks(plan, config), Math.ceil((bh * s * d) / 4 / wg)];
   }
   const rows =
     plan.kernel.scheme === 'lanes-per-row'
@@ -317,6 +342,11 @@ export function workgroupCounts(plan: KernelPlan, config: AttentionConfig): numb
         ? 16 * (plan.consts.SG ?? 1)
         : wg;
   return [bh * Math.ceil(s / rows)];
+}
+
+/** Chunks of C keys a split-KV kernel cuts Skv into (one workgroup each per row block). */
+export function splitChunks(plan: KernelPlan, config: AttentionConfig): number {
+  return Math.ceil(kvSeqLenOf(config) / (plan.consts.C ?? 1));
 }
 
 /**
