@@ -13,6 +13,10 @@ export interface ConfigFlags {
   heads: string;
   seq: string;
   dim: string;
+  /** `--kv-heads`: KV heads Hkv (absent: H). */
+  kvHeads?: string;
+  /** `--kv-seq`: KV length Skv (absent: S). */
+  kvSeq?: string;
   causal?: boolean;
   dtype: string;
   scale?: string;
@@ -36,7 +40,16 @@ export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
       'head dim D (multiple of 8 in 8..256; kernels offer 32, 64, 128)',
       '64',
     )
-    .option('--causal', 'causal (lower-triangular) mask', false)
+    .option('--kv-heads <n>', `KV heads Hkv, dividing H (grouped-query; 1 = MQA; default H)`)
+    .option(
+      '--kv-seq <n>',
+      `KV length Skv (${l.kvSeqLen.min}..${l.kvSeqLen.max}; decode: S=1 against Skv; default S)`,
+    )
+    .option(
+      '--causal',
+      'causal mask (bottom-right aligned: query i sees keys j ≤ i + Skv − S)',
+      false,
+    )
     .option('--dtype <t>', 'element type: f32 | f16 | bf16', 'f32')
     .option('--scale <x>', 'softmax scale (default 1/sqrt(D))')
     .option('--iterations <n>', 'stop rule: a fixed number of samples')
@@ -77,6 +90,8 @@ export function configFromFlags(flags: ConfigFlags, seqLen?: number): AttentionC
     heads: int('heads', flags.heads),
     seqLen: seqLen ?? int('seq', flags.seq),
     headDim: int('dim', flags.dim),
+    ...(flags.kvHeads !== undefined ? { kvHeads: int('kv-heads', flags.kvHeads) } : {}),
+    ...(flags.kvSeq !== undefined ? { kvSeqLen: int('kv-seq', flags.kvSeq) } : {}),
     causal: flags.causal ?? false,
     dtype: flags.dtype,
     ...(flags.scale !== undefined ? { scale: Number.parseFloat(flags.scale) } : {}),
@@ -90,6 +105,8 @@ export function configFromFlags(flags: ConfigFlags, seqLen?: number): AttentionC
         'config.heads': '--heads',
         'config.seqLen': '--seq',
         'config.headDim': '--dim',
+        'config.kvHeads': '--kv-heads',
+        'config.kvSeqLen': '--kv-seq',
         'config.dtype': '--dtype',
         'config.scale': '--scale',
       };

@@ -1,7 +1,7 @@
 /**
  * Printers: they only format what engines and src/stats produced (nvbench's measure/print split).
  */
-import { configLabel, describeStopRule, formatBytes } from '../model/index.ts';
+import { boundOf, ceilingsOf, configLabel, describeStopRule, formatBytes } from '../model/index.ts';
 import type { ResultFile } from '../model/index.ts';
 
 /** Formats a time in ms with a unit that keeps 4 significant digits readable. */
@@ -44,9 +44,7 @@ export function formatRunReport(result: ResultFile, outPath?: string): string {
     lines.push(
       `  median          ${formatMs(d.medianMs)}  [${formatMs(d.ci[0])}, ${formatMs(d.ci[1])}] ${Math.round(d.confidence * 100)}% CI, n=${result.samples.ms.length}${result.samples.partial ? ' (partial)' : ''}`,
     );
-    lines.push(
-      `  throughput      ${sig(d.tflops, 4)} TFLOP/s, ${sig(d.gbps, 4)} GB/s (minimal bytes)`,
-    );
+    lines.push(`  throughput      ${throughputLine(result)}`);
   }
   const tm = result.timing;
   lines.push(
@@ -71,4 +69,27 @@ export function formatRunReport(result: ResultFile, outPath?: string): string {
   }
   if (outPath !== undefined) lines.push(`  result file     ${outPath}`);
   return lines.join('\n') + '\n';
+}
+
+/**
+ * The bound's figure first: GB/s (minimal bytes) for a memory-bound problem such as decode,
+ * TFLOP/s for a compute-bound one, each with its share of the device ceiling when known.
+ */
+function throughputLine(result: ResultFile): string {
+  const d = result.derived;
+  if (!d) return '—';
+  const ceilings = ceilingsOf(result.env);
+  const bound = boundOf(result.config, ceilings);
+  const gb = `${sig(d.gbps, 4)} GB/s (minimal bytes)`;
+  const tf = `${sig(d.tflops, 4)} TFLOP/s`;
+  if (bound === 'memory') {
+    const of = ceilings.peakGbps
+      ? `, ${sig((100 * d.gbps) / ceilings.peakGbps, 3)}% of ${sig(ceilings.peakGbps, 4)} GB/s`
+      : '';
+    return `${gb}, ${tf} — memory-bound${of}`;
+  }
+  const of = ceilings.peakTflops
+    ? `, ${sig((100 * d.tflops) / ceilings.peakTflops, 3)}% of ${sig(ceilings.peakTflops, 4)} TFLOP/s`
+    : '';
+  return `${tf}, ${gb} — compute-bound${of}`;
 }

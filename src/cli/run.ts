@@ -50,7 +50,11 @@ interface RunFlags extends ConfigFlags {
   progress: boolean;
 }
 
-/** Reads q.npy, k.npy, v.npy from a folder; the config's shape and dtype come from them. */
+/**
+ * Reads q.npy [B, H, S, D] and k.npy, v.npy [B, Hkv, Skv, D] from a folder; the config's shape
+ * and dtype come from them (K's shape gives Hkv and Skv; `--kv-heads`/`--kv-seq`, when given,
+ * must agree with it).
+ */
 export async function loadInputs(
   dir: string,
   base: AttentionConfig,
@@ -77,13 +81,22 @@ export async function loadInputs(
   if (q.shape.length !== 4) {
     throw new CliError(`--inputs: q.npy must have shape [B, H, S, D], got (${q.shape.join(', ')})`);
   }
+  const [batch, heads, seqLen, headDim] = q.shape as [number, number, number, number];
+  const want = `[B=${batch}, Hkv${base.kvHeads !== undefined ? `=${base.kvHeads}` : ''}, Skv${base.kvSeqLen !== undefined ? `=${base.kvSeqLen}` : ''}, D=${headDim}]`;
   for (const [name, arr] of [
     ['k', k],
     ['v', v],
   ] as const) {
-    if (arr.shape.join(',') !== q.shape.join(',')) {
+    const [kb, kh, ks, kd] = arr.shape;
+    if (
+      arr.shape.length !== 4 ||
+      kb !== batch ||
+      kd !== headDim ||
+      (base.kvHeads !== undefined && kh !== base.kvHeads) ||
+      (base.kvSeqLen !== undefined && ks !== base.kvSeqLen)
+    ) {
       throw new CliError(
-        `--inputs: ${name}.npy shape (${arr.shape.join(', ')}) does not match q.npy (${q.shape.join(', ')})`,
+        `--inputs: ${name}.npy must have shape ${want} (Hkv dividing H=${heads}), got (${arr.shape.join(', ')})`,
       );
     }
     if (arr.dtype !== q.dtype) {
@@ -92,13 +105,29 @@ export async function loadInputs(
       );
     }
   }
-  const [batch, heads, seqLen, headDim] = q.shape as [number, number, number, number];
+  if (v.shape.join(',') !== k.shape.join(',')) {
+    throw new CliError(
+      `--inputs: v.npy shape (${v.shape.join(', ')}) does not match k.npy (${k.shape.join(', ')})`,
+    );
+  }
+  const [, kvHeads, kvSeqLen] = k.shape as [number, number, number, number];
   let config: AttentionConfig;
   try {
-    config = validateConfig({ ...base, batch, heads, seqLen, headDim, dtype: q.dtype });
+    config = validateConfig({
+      causal: base.causal,
+      ...(base.scale !== undefined ? { scale: base.scale } : {}),
+      batch,
+      heads,
+      seqLen,
+      headDim,
+      dtype: q.dtype,
+      // Square inputs keep the fields absent, as in files from before GQA.
+      ...(kvHeads !== heads ? { kvHeads } : {}),
+      ...(kvSeqLen !== seqLen ? { kvSeqLen } : {}),
+    });
   } catch (err) {
     throw new CliError(
-      `--inputs: shape from q.npy is not a valid config: ${(err as Error).message}`,
+      `--inputs: shape from q.npy and k.npy is not a valid config: ${(err as Error).message}`,
     );
   }
   return { config, inputs: { q: q.data, k: k.data, v: v.data } };
@@ -212,7 +241,7 @@ export function registerRun(program: Command): void {
     .option('--seed <n>', 'seed of the random inputs and the bootstrap', '1')
     .option(
       '--inputs <dir>',
-      'read q.npy, k.npy, v.npy ([B,H,S,D], float32 or float16) instead of random inputs',
+      'read q.npy [B,H,S,D] and k.npy, v.npy [B,Hkv,Skv,D] (float32 or float16) instead of random inputs',
     )
     .option('--save-output <file.npy>', "write the kernel's output O as float32 .npy")
     .option('-o, --out <file.json>', 'write the attnlab/result@1 file here')

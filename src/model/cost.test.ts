@@ -21,9 +21,11 @@ const h100Shape = validateConfig({
 });
 
 describe('cost model', () => {
-  it('counts 4·B·H·S²·D FLOPs, halved when causal', () => {
+  it('counts 4·B·H·S²·D FLOPs, and causal exactly S·(S+1)/2 pairs (not half of S²)', () => {
     expect(attentionFlops(h100Shape)).toBe(4 * 8 * 16 * 2048 * 2048 * 128);
-    expect(attentionFlops({ ...h100Shape, causal: true })).toBe(2 * 8 * 16 * 2048 * 2048 * 128);
+    expect(attentionFlops({ ...h100Shape, causal: true })).toBe(
+      4 * 8 * 16 * ((2048 * 2049) / 2) * 128,
+    );
   });
 
   it('counts minimal bytes as Q, K, V read and O written', () => {

@@ -4,8 +4,18 @@
  */
 import { bootstrapCI, describe } from '../stats/index.ts';
 import type { AttentionConfig } from './config.ts';
-import { gbps, tflops } from './cost.ts';
-import type { Derived } from './result.ts';
+import { gbps, tflops, type DeviceCeilings } from './cost.ts';
+import type { Derived, Env } from './result.ts';
+
+/**
+ * The ceilings a result is judged against: peak TFLOP/s, and for bandwidth the measured copy
+ * rate when the runner measured one, else the datasheet peak.
+ */
+export function ceilingsOf(env: Env): DeviceCeilings {
+  const gpu = env.gpu;
+  if (!gpu) return {};
+  return { peakTflops: gpu.peakTflops, peakGbps: gpu.copyGbps ?? gpu.peakGbps };
+}
 
 /** Options for `deriveFigures`. */
 export interface DeriveOptions {

@@ -18,16 +18,28 @@ export {
 export type { AttentionConfig, Dtype } from './config.ts';
 export {
   CUDA_L2_FLUSH_BYTES,
+  DEFAULT_RIDGE_FLOP_PER_BYTE,
   arithmeticIntensity,
   attentionBytes,
   attentionFlops,
+  boundOf,
   estimateMemory,
   floorMs,
   formatBytes,
   gbps,
+  headlineFigure,
+  ridgePoint,
   tflops,
+  unmaskedPairs,
+  visibleKeys,
 } from './cost.ts';
-export type { DeviceCeilings, MemoryEstimate, MemoryModelBackend } from './cost.ts';
+export type {
+  Bound,
+  DeviceCeilings,
+  HeadlineFigure,
+  MemoryEstimate,
+  MemoryModelBackend,
+} from './cost.ts';
 export {
   BACKEND_IDS,
   RESULT_MAJOR,
@@ -86,7 +98,7 @@ export type {
   ServerMessage,
   ServerMessageInput,
 } from './protocol.ts';
-export { deriveFigures } from './derive.ts';
+export { ceilingsOf, deriveFigures } from './derive.ts';
 export type { DeriveOptions } from './derive.ts';
 export {
   CI_RULE_DEFAULTS,

@@ -14,7 +14,8 @@ import { ValidationError, formatIssues } from './errors.ts';
  * only adds optional fields, so a reader of major 1 reads every 1.x file (and the plain
  * `attnlab/result@1` of files written before minor versions existed):
  * - 1.0 (`attnlab/result@1`): the first format.
- * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S).
+ * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S); `env.gpu.copyGbps`
+ *   (measured copy ceiling).
  */
 export const RESULT_SCHEMA = 'attnlab/result@1.1';
 /** Major version this build reads and writes. */
@@ -126,6 +127,11 @@ export const envSchema = z.object({
       memClockMaxMHz: z.number().optional(),
       peakTflops: z.number().optional(),
       peakGbps: z.number().optional(),
+      /**
+       * Measured device-to-device copy rate, GB/s (bytes read + written): the bandwidth ceiling
+       * memory-bound problems such as decode are judged against (peakGbps is datasheet arithmetic).
+       */
+      copyGbps: z.number().optional(),
     })
     .optional(),
   /** Compiler and flags used for native code. */

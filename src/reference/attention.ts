@@ -1,8 +1,11 @@
 /**
- * The f64 CPU attention reference: softmax(Q·Kᵀ·scale)·V on [B, H, S, D] tensors, for every row
- * or for chosen (b, h, row) triples, so large shapes can be checked on a sample of rows.
+ * The f64 CPU attention reference: softmax(Q·Kᵀ·scale)·V with Q, O [B, H, S, D] and K, V
+ * [B, Hkv, Skv, D] (query head h reads KV head ⌊h·Hkv/H⌋), for every row or for chosen
+ * (b, h, row) triples, so large shapes can be checked on a sample of rows. Causal is aligned
+ * bottom-right (query i sees keys j ≤ i + Skv − S); a row that sees no key (S > Skv) is 0, as
+ * FlashAttention writes it.
  */
-import { resolvedScale } from '../model/index.ts';
+import { kvHeadsOf, kvSeqLenOf, resolvedScale, visibleKeys } from '../model/index.ts';
 import type { AttentionConfig, InputTensors } from '../model/index.ts';
 
 /**
@@ -14,18 +17,24 @@ export function referenceRows(
   inputs: InputTensors,
   rows: ArrayLike<number>,
 ): Float64Array {
-  const { seqLen: s, headDim: d, causal } = config;
+  const { seqLen: s, headDim: d, heads } = config;
+  const skv = kvSeqLenOf(config);
+  const group = heads / kvHeadsOf(config); // query heads per KV head
   const scale = resolvedScale(config);
   const { q, k, v } = inputs;
   const out = new Float64Array(rows.length * d);
-  const scores = new Float64Array(s);
+  const scores = new Float64Array(skv);
   const acc = new Float64Array(d);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] ?? 0;
     const i = row % s;
-    const headBase = (row - i) * d; // element offset of (b, h, 0, 0)
+    const bh = (row - i) / s;
+    const b = Math.floor(bh / heads);
+    const kvHead = b * (heads / group) + Math.floor((bh % heads) / group);
+    const headBase = kvHead * skv * d; // element offset of K/V (b, ⌊h·Hkv/H⌋, 0, 0)
     const qOff = row * d;
-    const keys = causal ? i + 1 : s;
+    const keys = visibleKeys(config, i);
+    if (keys === 0) continue; // fully masked row: output stays 0
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < keys; j++) {
       const kOff = headBase + j * d;

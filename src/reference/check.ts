@@ -3,6 +3,7 @@
  * shapes, a seeded sample of ≥ 64 (b, h, row) triples for large ones) and the error figures.
  */
 import { createRng, deriveSeed } from '../stats/index.ts';
+import { unmaskedPairs } from '../model/index.ts';
 import type { AttentionConfig, Correctness, Dtype, InputTensors } from '../model/index.ts';
 import { referenceRows } from './attention.ts';
 
@@ -17,9 +18,10 @@ export const FULL_CHECK_WORK = 2 ** 25;
 
 /** Linear ids `(b·H + h)·S + i` of the rows to check, sorted, without duplicates. */
 export function pickRows(config: AttentionConfig, seed: number): Uint32Array {
-  const { batch, heads, seqLen, headDim, causal } = config;
+  const { batch, heads, seqLen, headDim } = config;
   const total = batch * heads * seqLen;
-  const perRow = (causal ? (seqLen + 1) / 2 : seqLen) * headDim * 2;
+  // Average keys per row times D, twice (Q·Kᵀ and P·V): long KV caches get sampled rows.
+  const perRow = (unmaskedPairs(config) / seqLen) * headDim * 2;
   if (total * perRow <= FULL_CHECK_WORK || total <= SAMPLED_ROWS) {
     return Uint32Array.from({ length: total }, (_, i) => i);
   }

@@ -3,7 +3,7 @@
  * given seed in every browser and in Node (the integer PRNG of src/stats).
  */
 import { createRng, deriveSeed } from '../stats/index.ts';
-import { tensorElements } from '../model/index.ts';
+import { kvTensorElements, tensorElements } from '../model/index.ts';
 import type { AttentionConfig, InputTensors } from '../model/index.ts';
 
 /** Distribution of generated elements. */
@@ -26,16 +26,20 @@ export function randomTensor(
   return out;
 }
 
-/** Q, K and V for a config, from three independent streams of one seed. */
+/**
+ * Q [B, H, S, D] and K, V [B, Hkv, Skv, D] for a config, from three independent streams of one
+ * seed (so square configs get the same values as before K/V could differ in shape).
+ */
 export function randomInputs(
   config: AttentionConfig,
   seed: number,
   distribution: InputDistribution = 'uniform',
 ): InputTensors {
   const n = tensorElements(config);
+  const nkv = kvTensorElements(config);
   return {
     q: randomTensor(n, seed, 1, distribution),
-    k: randomTensor(n, seed, 2, distribution),
-    v: randomTensor(n, seed, 3, distribution),
+    k: randomTensor(nkv, seed, 2, distribution),
+    v: randomTensor(nkv, seed, 3, distribution),
   };
 }

@@ -56,7 +56,10 @@ describe('tiledTraffic', () => {
     expect(c.minimalBytes).toBe(attentionBytes(config));
     expect(c.flops).toBe(4 * 4096 * 4096 * 128);
     expect(c.keyValueBytes).toBe(4 * 1024 * 1024);
-    expect(compareTraffic({ ...REAL_SHAPE, causal: true }).flops).toBe(2 * 4096 * 4096 * 128);
+    // Causal counts the unmasked pairs exactly: S·(S+1)/2, not S²/2.
+    expect(compareTraffic({ ...REAL_SHAPE, causal: true }).flops).toBe(
+      4 * ((4096 * 4097) / 2) * 128,
+    );
   });
 });
 

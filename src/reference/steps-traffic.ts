@@ -57,7 +57,7 @@ export interface TrafficComparison {
   tiled: MethodTraffic;
   /** Minimal bytes (read Q, K, V, write O once) — the denominator of the benchmark's GB/s. */
   minimalBytes: number;
-  /** FLOPs of the forward pass (FlashAttention convention, halved when causal). */
+  /** FLOPs of the forward pass (causal: only the unmasked pairs, counted exactly). */
   flops: number;
   /** Bytes of K and V together: what the tiled kernel re-reads, small enough for an L2 cache. */
   keyValueBytes: number;
