@@ -110,14 +110,12 @@ export function planMemory(
   }
   const setBytes = tensorBytes + 2 * kvTensorBytes;
   const inputSets = inputSetsFor(cache, setBytes);
-  const base = estimateMemory(config, backend, { inputSets });
-  // Q, K, V and scratch from the actual buffer sizes (K/V may differ from Q in shape).
-  const parts: Record<string, number> = {
-    ...base.parts,
-    'q,k,v': setBytes * inputSets,
-    'readback (o)': tensorBytes,
-  };
-  if (scratchBytes > 0) parts[kernel.materializesScores ? 'scores' : 'partials'] = scratchBytes;
+  const base = estimateMemory(config, backend, {
+    materializesScores: kernel.materializesScores,
+    inputSets,
+  });
+  const parts: Record<string, number> = { ...base.parts, 'readback (o)': tensorBytes };
+  if (scratchBytes > 0 && !kernel.materializesScores) parts.partials = scratchBytes;
   const totalBytes = Object.values(parts).reduce((a, b) => a + b, 0);
   return {
     tensorBytes,

@@ -81,9 +81,10 @@ export const SOFTWARE_TILES: TilePreset = {
   lanes: 8,
   matrixSubgroups: 4,
   matrixKeyRows: 16,
+  // Fewer, larger workgroups: SwiftShader pays per workgroup and per barrier.
   decodeWorkgroup: 64,
-  decodeKeys: 32,
-  decodeRows: 4,
+  decodeKeys: 128,
+  decodeRows: 8,
 };
 
 /** User overrides of the preset (each a power of two; the device's limits still apply). */
