@@ -50,12 +50,22 @@ const PROFILES: Record<string, (t: DeviceTraits) => DeviceTraits> = {
     features: new Set([...t.features].filter((f) => f !== 'shader-f16')),
     software: false,
   }),
+  // The split-KV kernels' portable lane part (one lane per key) with native f16 math.
+  'no subgroups': (t) => ({
+    ...t,
+    features: new Set([...t.features].filter((f) => f !== 'subgroups')),
+    software: false,
+  }),
 };
 
 describe.each(Object.keys(PROFILES))('%s', (profile) => {
   // Subgroup-matrix kernels (chromium-experimental-subgroup-matrix) are validated against the
   // device's real subgroup sizes and have their own plan tests (src/webgpu/sgmat-plan.test.ts).
-  const kernels = KERNELS.filter((k) => k.scheme !== 'subgroup-matrix');
+  const kernels = KERNELS.filter(
+    (k) =>
+      k.scheme !== 'subgroup-matrix' &&
+      !(profile === 'no subgroups' && k.requires.includes('subgroups')),
+  );
   const cases = kernels.flatMap((kernel) =>
     [8, 32, 64, 96, 128]
       .filter((d) => headDimsOf(kernel).includes(d))
@@ -67,6 +77,8 @@ describe.each(Object.keys(PROFILES))('%s', (profile) => {
       const traits = (PROFILES[profile] ?? ((t: DeviceTraits) => t))(dev.traits);
       const plan = planKernel(kernel, headDim, traits);
       if (kernel.halfParts) expect(plan.nativeF16).toBe(traits.features.has('shader-f16'));
+      // Split-KV kernels: subgroup lanes per key wherever `subgroups` exists, one lane elsewhere.
+      if (kernel.laneParts) expect(plan.consts.L === 1).toBe(profile === 'no subgroups');
       const compiled = await compileKernel(dev.device, sources, plan);
       expect(compiled.pipelines).toHaveLength(kernel.entries.length);
       expect(compiled.code).toContain(`const D: u32 = ${headDim}u;`);
@@ -81,8 +93,8 @@ describe('compile errors', () => {
     const broken = {
       ...sources,
       [kernel.file]: (sources[kernel.file] ?? '').replace(
-        'let inv = 1.0 / l;',
-        'let inv = 1.0 / lsum;',
+        'let inv = select(0.0, 1.0 / l, l > 0.0);',
+        'let inv = select(0.0, 1.0 / lsum, l > 0.0);',
       ),
     };
     await expect(
