@@ -5,6 +5,7 @@
  */
 import { KERNELS, headDimsOf } from '../../shaders/index.ts';
 import type { KernelDescriptor } from '../../shaders/index.ts';
+import { kvShapeRefusal } from '../model/index.ts';
 import type { AttentionConfig, Dtype, KernelInfo } from '../model/index.ts';
 import type { DeviceTraits } from './device.ts';
 import { EngineError } from './errors.ts';
@@ -88,6 +89,10 @@ export function resolveKernel(
       `config.headDim: ${kernel.id} supports multiples of ${step} in ${step}..${kernel.maxHeadDim} (got ${config.headDim})`,
     );
   }
+  // No WGSL kernel reads K/V of another shape yet (their bindings size K/V as Q): refuse rather
+  // than read out of bounds. The WebGPU track replaces this with per-kernel support.
+  const kvReason = kvShapeRefusal(`webgpu/${kernel.id}`, {}, config);
+  if (kvReason !== null) throw new EngineError('unsupported', kvReason);
   const reason = unavailableReason(kernel, traits);
   if (reason !== null) throw new EngineError('unsupported', `kernel: ${kernel.id} ${reason}`);
   return kernel;
