@@ -4,6 +4,8 @@
 // Build alone:  sh native-runner/cpu/build.sh native-runner/build/cpu/attnlab-cpu
 // Run alone:    native-runner/build/cpu/attnlab-cpu --kernel cpu-flash-f32 --batch 1
 //                 --heads 2 --seq 256 --dim 64 --iterations 30
+//               native-runner/build/cpu/attnlab-cpu --kernel cpu-flash-f32 --heads 8
+//                 --kv-heads 2 --seq 1 --kv-seq 4096 --dim 64 --causal 1 --iterations 30
 //               native-runner/build/cpu/attnlab-cpu --selftest
 // Without --iterations the harness samples until it reads "stop" (or EOF) on stdin.
 #include <omp.h>
@@ -93,15 +95,19 @@ void emit_memory(int64_t estimate, bool with_peak) {
 }
 
 CpuProblem problem_of(const Args& a) {
-  return CpuProblem{a.batch * a.heads, a.seq, a.dim, a.causal, float(a.resolved_scale())};
+  return CpuProblem{a.batch * a.heads, a.seq,          a.dim,  a.causal, float(a.resolved_scale()),
+                    a.heads / a.hkv(),   a.skv()};
 }
 
-// Runs every kernel at small shapes (odd S, causal both ways, several D) against f64 rows.
+// Runs every kernel at small shapes (odd S, causal both ways, several D; grouped-query heads,
+// decode and S > Skv with fully masked rows) against f64 rows.
 int selftest() {
-  struct Shape { int64_t b, h, s, d; bool causal; double scale; };
-  const Shape shapes[] = {{1, 2, 77, 64, false, 0},  {1, 2, 77, 64, true, 0},
-                          {2, 1, 128, 32, true, 0},  {1, 1, 1, 8, false, 0},
-                          {1, 2, 100, 128, false, 1.0}, {1, 1, 65, 128, true, 0}};
+  struct Shape { int64_t b, h, s, d; bool causal; double scale; int64_t hkv = 0, skv = 0; };
+  const Shape shapes[] = {{1, 2, 77, 64, false, 0},      {1, 2, 77, 64, true, 0},
+                          {2, 1, 128, 32, true, 0},      {1, 1, 1, 8, false, 0},
+                          {1, 2, 100, 128, false, 1.0},  {1, 1, 65, 128, true, 0},
+                          {2, 4, 1, 64, true, 0, 1, 300}, {1, 4, 3, 32, true, 0, 2, 1000},
+                          {1, 4, 77, 16, true, 0, 4, 1},  {1, 4, 77, 16, false, 0, 2, 300}};
   int n = 0;
   const CpuKernel* ks = cpu_kernels(&n);
   int failures = 0;
@@ -110,19 +116,22 @@ int selftest() {
       Args a;
       a.batch = sh.b; a.heads = sh.h; a.seq = sh.s; a.dim = sh.d; a.causal = sh.causal;
       a.scale = sh.scale;
-      const int64_t len = a.elements();
-      std::vector<float> q(static_cast<size_t>(len)), k(static_cast<size_t>(len)), v(static_cast<size_t>(len));
+      a.kv_heads = sh.hkv;
+      a.kv_seq = sh.skv;
+      const int64_t len = a.elements(), kvlen = a.kv_elems();
+      std::vector<float> q(static_cast<size_t>(len)), k(static_cast<size_t>(kvlen)), v(static_cast<size_t>(kvlen));
       std::vector<float> o(size_t(len), std::numeric_limits<float>::quiet_NaN());
       fill_inputs(7, 0, q.data(), len);
-      fill_inputs(7, 1, k.data(), len);
-      fill_inputs(7, 2, v.data(), len);
+      fill_inputs(7, 1, k.data(), kvlen);
+      fill_inputs(7, 2, v.data(), kvlen);
       ks[i].fn(problem_of(a), q.data(), k.data(), v.data(), o.data());
       auto rows = sample_rows(a, 7, 1 << 30);
       ErrorStats e = check_rows_f64(a, q.data(), k.data(), v.data(), o.data(), rows);
       const bool ok = e.passed(tolerance_for(Dtype::F32));
       failures += ok ? 0 : 1;
-      std::printf("%s %s B=%lld H=%lld S=%lld D=%lld %s scale=%s %s\n", ok ? "PASS" : "FAIL",
-                  ks[i].id, (long long)a.batch, (long long)a.heads, (long long)a.seq,
+      std::printf("%s %s B=%lld H=%lld Hkv=%lld S=%lld Skv=%lld D=%lld %s scale=%s %s\n",
+                  ok ? "PASS" : "FAIL", ks[i].id, (long long)a.batch, (long long)a.heads,
+                  (long long)a.hkv(), (long long)a.seq, (long long)a.skv(),
                   (long long)a.dim, a.causal ? "causal" : "full",
                   sh.scale > 0 ? "1" : "1/sqrt(D)", describe_errors("vs f64", e).c_str());
     }
@@ -142,27 +151,29 @@ int run(const Args& a) {
     throw HarnessError("unsupported", std::string("--dtype: the cpu backend computes in f32 only (got ") +
                                           dtype_name(a.dtype) + ")");
   }
-  const int64_t n = a.elements();
+  const int64_t n = a.elements(), nkv = a.kv_elems();
   const int threads = omp_get_max_threads();
   const int64_t flush = a.warm ? 0 : flush_bytes();
-  const int64_t scratch = int64_t(threads) * (a.seq + 4 * 64 * 256) * 4;
-  const int64_t estimate = 4 * n * 4 + flush + scratch;
+  const int64_t scratch = int64_t(threads) * (a.skv() + 4 * 64 * 256) * 4;
+  const int64_t estimate = (2 * n + 2 * nkv) * 4 + flush + scratch;
   const int64_t avail = host_mem_available();
   if (avail > 0 && estimate > avail * 9 / 10) {
     throw HarnessError("too-large-for-device",
-                       "needs " + format_bytes(double(estimate)) + " (q, k, v, o: 4 × " +
-                           format_bytes(double(n * 4)) + ", cache flush " +
+                       "needs " + format_bytes(double(estimate)) + " (q, o: 2 × " +
+                           format_bytes(double(n * 4)) + ", k, v: 2 × " +
+                           format_bytes(double(nkv * 4)) + ", cache flush " +
                            format_bytes(double(flush)) + ") but only " +
                            format_bytes(double(avail)) + " of host memory is available");
   }
   std::vector<float> q, k, v;
   if (!a.inputs.empty()) {
-    read_inputs(a.inputs, n, q, k, v);
+    read_inputs(a.inputs, n, q, k, v, nkv);
   } else {
-    q.resize(size_t(n)); k.resize(size_t(n)); v.resize(size_t(n));
+    // K and V are drawn by flat index, as every backend draws them (seeded-inputs.ts).
+    q.resize(size_t(n)); k.resize(size_t(nkv)); v.resize(size_t(nkv));
     fill_inputs(a.seed, 0, q.data(), n);
-    fill_inputs(a.seed, 1, k.data(), n);
-    fill_inputs(a.seed, 2, v.data(), n);
+    fill_inputs(a.seed, 1, k.data(), nkv);
+    fill_inputs(a.seed, 2, v.data(), nkv);
   }
   std::vector<float> o(size_t(n), std::numeric_limits<float>::quiet_NaN());  // poisoned
   std::vector<unsigned char> flush_buf(static_cast<size_t>(flush));

@@ -144,6 +144,10 @@ inline size_t dtype_bytes(Dtype d) { return d == Dtype::F32 ? 4 : 2; }
 struct Args {
   std::string kernel;
   int64_t batch = 1, heads = 8, seq = 512, dim = 64;
+  // K/V shape: [B, Hkv, Skv, D]; 0 means the square problem (Hkv = H, Skv = S). Query head h
+  // reads KV head h·Hkv/H; causal with S ≠ Skv is aligned bottom-right (query i sees keys
+  // j ≤ i + Skv − S) and a row that sees no key outputs zeros, as FlashAttention does.
+  int64_t kv_heads = 0, kv_seq = 0;
   bool causal = false;
   Dtype dtype = Dtype::F32;
   double scale = 0;  // 0: 1/sqrt(D)
@@ -166,6 +170,10 @@ struct Args {
   double resolved_scale() const { return scale > 0 ? scale : 1.0 / std::sqrt(double(dim)); }
   int64_t elements() const { return batch * heads * seq * dim; }
   int64_t rows() const { return batch * heads * seq; }
+  int64_t hkv() const { return kv_heads > 0 ? kv_heads : heads; }
+  int64_t skv() const { return kv_seq > 0 ? kv_seq : seq; }
+  // Elements of K or V: B·Hkv·Skv·D.
+  int64_t kv_elems() const { return batch * hkv() * skv() * dim; }
 };
 
 inline int64_t parse_int(const char* flag, const char* text, int64_t lo, int64_t hi) {
@@ -193,6 +201,7 @@ inline double parse_double(const char* flag, const char* text, double lo, double
 
 inline const char* usage_text() {
   return "options: --kernel ID --batch B --heads H --seq S --dim D [--causal 0|1]\n"
+         "  [--kv-heads HKV] [--kv-seq SKV]\n"
          "  [--dtype f32|f16|bf16] [--scale X] [--seed N] [--warmup N]\n"
          "  [--iterations N | (stream until 'stop' on stdin) --max-samples N --max-ms MS]\n"
          "  [--warm] [--flush-ms MS] [--inputs qkv.f32] [--output o.f32] [--threads N]\n"
@@ -213,6 +222,8 @@ inline Args parse_args(int argc, char** argv) {
     else if (f == "--heads") a.heads = parse_int("--heads", next(), 1, 1024);
     else if (f == "--seq") a.seq = parse_int("--seq", next(), 1, 65536);
     else if (f == "--dim") a.dim = parse_int("--dim", next(), 8, 256);
+    else if (f == "--kv-heads") a.kv_heads = parse_int("--kv-heads", next(), 1, 1024);
+    else if (f == "--kv-seq") a.kv_seq = parse_int("--kv-seq", next(), 1, 1048576);
     else if (f == "--causal") a.causal = parse_int("--causal", next(), 0, 1) == 1;
     else if (f == "--dtype") {
       std::string d = next();
@@ -241,6 +252,10 @@ inline Args parse_args(int argc, char** argv) {
   if (a.dim % 8 != 0) {
     throw HarnessError("bad-config", "--dim: must be a multiple of 8 in 8..256 (got " +
                                          std::to_string(a.dim) + ")");
+  }
+  if (a.heads % a.hkv() != 0) {
+    throw HarnessError("bad-config", "--kv-heads: must divide --heads " + std::to_string(a.heads) +
+                                         " (got " + std::to_string(a.hkv()) + ")");
   }
   if (!a.info && !a.list && !a.selftest && !a.help && a.kernel.empty()) {
     throw HarnessError("bad-config", "--kernel: required (use --list to see the kernels)");
@@ -343,23 +358,26 @@ inline std::string format_bytes(double b) {
   return buf;
 }
 
-// Reads the user's inputs (raw f32: q, k, v back to back) into three host arrays.
+// Reads the user's inputs (raw f32: q [B,H,S,D], then k and v of nkv elements each; nkv < 0
+// means the square problem, n each) into three host arrays.
 inline void read_inputs(const std::string& path, int64_t n, std::vector<float>& q,
-                        std::vector<float>& k, std::vector<float>& v) {
+                        std::vector<float>& k, std::vector<float>& v, int64_t nkv = -1) {
+  if (nkv < 0) nkv = n;
   FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw HarnessError("io-error", "--inputs: cannot open " + path);
   q.resize(size_t(n));
-  k.resize(size_t(n));
-  v.resize(size_t(n));
+  k.resize(size_t(nkv));
+  v.resize(size_t(nkv));
   size_t got = std::fread(q.data(), 4, size_t(n), f);
-  got += std::fread(k.data(), 4, size_t(n), f);
-  got += std::fread(v.data(), 4, size_t(n), f);
+  got += std::fread(k.data(), 4, size_t(nkv), f);
+  got += std::fread(v.data(), 4, size_t(nkv), f);
   char extra;
   bool more = std::fread(&extra, 1, 1, f) == 1;
   std::fclose(f);
-  if (got != size_t(3 * n) || more) {
-    throw HarnessError("io-error", "--inputs: " + path + " must hold exactly 3·B·H·S·D = " +
-                                       std::to_string(3 * n) + " float32 values");
+  if (got != size_t(n + 2 * nkv) || more) {
+    throw HarnessError("io-error", "--inputs: " + path +
+                                       " must hold exactly B·H·S·D + 2·B·Hkv·Skv·D = " +
+                                       std::to_string(n + 2 * nkv) + " float32 values (q, k, v)");
   }
 }
 

@@ -4,6 +4,8 @@
 // cpu-flash-f32: one task per (head, block of 32 query rows); tiles of 64 keys; online softmax
 //   in base 2 with log2(e)·scale folded into Q; K is transposed per tile so Q·Kᵀ's inner loop
 //   runs over contiguous keys and vectorises without -ffast-math.
+// Both read K/V of the query head's KV head (grouped-query) over Skv keys; under the causal mask
+// (bottom-right) a row that sees no key is written as zeros.
 #include "kernels.hpp"
 
 #include <omp.h>
@@ -20,15 +22,19 @@ void cpu_naive_f32(const CpuProblem& p, const float* q, const float* k, const fl
   const int64_t rows = p.bh * S;
 #pragma omp parallel
   {
-    std::vector<float> s(static_cast<size_t>(S));
+    std::vector<float> s(static_cast<size_t>(p.kv_seq));
 #pragma omp for schedule(dynamic, 16)
     for (int64_t r = 0; r < rows; ++r) {
       const int64_t bh = r / S, i = r % S;
       const float* qr = q + r * D;
-      const float* kh = k + bh * S * D;
-      const float* vh = v + bh * S * D;
+      const float* kh = k + p.kv_offset(bh);
+      const float* vh = v + p.kv_offset(bh);
       float* orow = o + r * D;
-      const int64_t n = p.causal ? i + 1 : S;
+      const int64_t n = p.key_end(i);
+      if (n == 0) {
+        for (int64_t d = 0; d < D; ++d) orow[d] = 0;
+        continue;
+      }
       float m = -INFINITY;
       for (int64_t j = 0; j < n; ++j) {
         float dot = 0;
@@ -68,8 +74,8 @@ void cpu_flash_f32(const CpuProblem& p, const float* q, const float* k, const fl
     for (int64_t task = 0; task < p.bh * qblocks; ++task) {
       const int64_t bh = task / qblocks, qb = task % qblocks;
       const int64_t r0 = qb * kBr, nr = std::min(kBr, S - r0);
-      const float* kh = k + bh * S * D;
-      const float* vh = v + bh * S * D;
+      const float* kh = k + p.kv_offset(bh);
+      const float* vh = v + p.kv_offset(bh);
       for (int64_t r = 0; r < nr; ++r) {
         const float* src = q + (bh * S + r0 + r) * D;
         for (int64_t d = 0; d < D; ++d) qs[size_t(r * D + d)] = src[d] * scale_log2;
@@ -77,7 +83,7 @@ void cpu_flash_f32(const CpuProblem& p, const float* q, const float* k, const fl
         l[size_t(r)] = 0;
       }
       std::fill(acc.begin(), acc.end(), 0.0f);
-      const int64_t kend = p.causal ? std::min(S, r0 + nr) : S;
+      const int64_t kend = p.key_end(r0 + nr - 1);  // the block's last row sees the most keys
       for (int64_t c0 = 0; c0 < kend; c0 += kBc) {
         const int64_t nc = std::min(kBc, kend - c0);
         for (int64_t c = 0; c < nc; ++c)
@@ -94,8 +100,8 @@ void cpu_flash_f32(const CpuProblem& p, const float* q, const float* k, const fl
         }
         for (int64_t r = 0; r < nr; ++r) {
           float* sr = &s[size_t(r * kBc)];
-          // Causal: keys after this row are masked; the row always keeps key 0..row.
-          const int64_t valid = p.causal ? std::min(nc, r0 + r - c0 + 1) : nc;
+          // Causal: keys after this row's end are masked (bottom-right alignment).
+          const int64_t valid = std::min(nc, p.key_end(r0 + r) - c0);
           if (valid <= 0) continue;
           float mt = m[size_t(r)];
           for (int64_t c = 0; c < valid; ++c) mt = std::max(mt, sr[c]);
@@ -118,7 +124,8 @@ void cpu_flash_f32(const CpuProblem& p, const float* q, const float* k, const fl
       }
       for (int64_t r = 0; r < nr; ++r) {
         float* dst = o + (bh * S + r0 + r) * D;
-        const float inv = 1.0f / l[size_t(r)];
+        // l = 0: the row saw no key (causal, S > Skv); its output is 0, not 0/0.
+        const float inv = l[size_t(r)] > 0 ? 1.0f / l[size_t(r)] : 0.0f;
         for (int64_t d = 0; d < D; ++d) dst[d] = acc[size_t(r * D + d)] * inv;
       }
     }

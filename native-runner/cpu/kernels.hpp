@@ -1,4 +1,6 @@
-// CPU attention kernels (f32, OpenMP over all cores). Tensors [B, H, S, D] contiguous.
+// CPU attention kernels (f32, OpenMP over all cores). Q, O [B, H, S, D] and K, V [B, Hkv, Skv, D]
+// contiguous; query head h reads KV head h·Hkv/H. Causal with S ≠ Skv is aligned bottom-right
+// (query i sees keys j ≤ i + Skv − S); a row that sees no key is written as zeros.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,17 @@ struct CpuProblem {
   int64_t dim;    // D
   bool causal;
   float scale;
+  int64_t group;   // H / Hkv: query heads per KV head (1: plain multi-head)
+  int64_t kv_seq;  // Skv
+
+  // Offset (in elements) of the K/V head that query head `bh` (= b·H + h) reads.
+  int64_t kv_offset(int64_t bh) const { return (bh / group) * kv_seq * dim; }
+  // One past the last key query row i sees.
+  int64_t key_end(int64_t i) const {
+    if (!causal) return kv_seq;
+    const int64_t end = i + kv_seq - seq + 1;
+    return end < 0 ? 0 : end > kv_seq ? kv_seq : end;
+  }
 };
 
 // A CPU kernel: O = softmax(Q·Kᵀ·scale)·V.

@@ -63,29 +63,40 @@ inline std::vector<RowRef> sample_rows(const Args& a, uint64_t seed, int64_t wan
   return rows;
 }
 
-// f64 attention for one row: out[d] = Σ_j softmax_j(scale·q·k_j) v_j[d].
+// Keys query row i sees: all Skv, or under the bottom-right causal mask j ≤ i + Skv − S, i.e.
+// max(0, i + Skv − S + 1) (0: a fully masked row, whose output is 0).
+inline int64_t visible_key_count(const Args& a, int64_t row) {
+  const int64_t skv = a.skv();
+  if (!a.causal) return skv;
+  return std::min(skv, std::max<int64_t>(0, row + skv - a.seq + 1));
+}
+
+// f64 attention for one row: out[d] = Σ_j softmax_j(scale·q·k_j) v_j[d], with K/V of the KV
+// head h·Hkv/H (see Args::kv_heads).
 inline void reference_row(const Args& a, const float* q, const float* k, const float* v,
                           RowRef r, double* out) {
-  const int64_t S = a.seq, D = a.dim;
+  const int64_t S = a.seq, D = a.dim, H = a.heads, Hkv = a.hkv(), Skv = a.skv();
   const double scale = a.resolved_scale();
-  const size_t base = size_t(r.bh * S * D);
-  const float* qr = q + base + size_t(r.row * D);
-  const int64_t last = a.causal ? r.row : S - 1;
-  std::vector<double> s(static_cast<size_t>(last + 1));
+  const int64_t kv_head = (r.bh / H) * Hkv + (r.bh % H) * Hkv / H;
+  const size_t kv_base = size_t(kv_head * Skv * D);
+  const float* qr = q + size_t((r.bh * S + r.row) * D);
+  const int64_t n = visible_key_count(a, r.row);
+  for (int64_t d = 0; d < D; ++d) out[d] = 0;
+  if (n == 0) return;
+  std::vector<double> s(static_cast<size_t>(n));
   double m = -INFINITY;
-  for (int64_t j = 0; j <= last; ++j) {
-    const float* kj = k + base + size_t(j * D);
+  for (int64_t j = 0; j < n; ++j) {
+    const float* kj = k + kv_base + size_t(j * D);
     double dot = 0;
     for (int64_t d = 0; d < D; ++d) dot += double(qr[d]) * double(kj[d]);
     s[size_t(j)] = dot * scale;
     m = std::max(m, s[size_t(j)]);
   }
   double l = 0;
-  for (int64_t d = 0; d < D; ++d) out[d] = 0;
-  for (int64_t j = 0; j <= last; ++j) {
+  for (int64_t j = 0; j < n; ++j) {
     double p = std::exp(s[size_t(j)] - m);
     l += p;
-    const float* vj = v + base + size_t(j * D);
+    const float* vj = v + kv_base + size_t(j * D);
     for (int64_t d = 0; d < D; ++d) out[d] += p * double(vj[d]);
   }
   for (int64_t d = 0; d < D; ++d) out[d] /= l;

@@ -1,12 +1,12 @@
 /**
  * `attnlab run --backend cuda|sdpa|cpu`: a native backend driven directly, no server. User
- * inputs go to the harness as one raw f32 file (q, k, v back to back); with `wantOutput` the
+ * inputs go to the harness as one raw f32 file (q, then k and v of the K/V shape); with `wantOutput` the
  * harness writes O as raw f32 to a temporary file that is read back into the outcome.
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tensorElements } from '../../src/model/index.ts';
+import { kvTensorElements, tensorElements } from '../../src/model/index.ts';
 import type {
   DirectRunOptions,
   DirectRunOutcome,
@@ -27,20 +27,27 @@ const FACTORIES: Record<string, () => NativeBackend> = {
   cpu: () => new CpuBackend(),
 };
 
-async function writeInputs(dir: string, inputs: InputTensors, n: number): Promise<string> {
+async function writeInputs(
+  dir: string,
+  inputs: InputTensors,
+  n: number,
+  nkv: number,
+): Promise<string> {
+  const want = { q: [n, 'B·H·S·D'], k: [nkv, 'B·Hkv·Skv·D'], v: [nkv, 'B·Hkv·Skv·D'] } as const;
   for (const name of ['q', 'k', 'v'] as const) {
-    if (inputs[name].length !== n) {
+    const [count, formula] = want[name];
+    if (inputs[name].length !== count) {
       throw new RunnerError(
         'bad-config',
-        `inputs.${name}: has ${inputs[name].length} values; B·H·S·D = ${n}`,
+        `inputs.${name}: has ${inputs[name].length} values; ${formula} = ${count}`,
       );
     }
   }
-  const bytes = new Uint8Array(3 * n * 4);
+  const bytes = new Uint8Array((n + 2 * nkv) * 4);
   const all = new Float32Array(bytes.buffer);
   all.set(inputs.q, 0);
   all.set(inputs.k, n);
-  all.set(inputs.v, 2 * n);
+  all.set(inputs.v, n + nkv);
   const path = join(dir, 'qkv.f32');
   await writeFile(path, bytes);
   return path;
@@ -83,7 +90,9 @@ export function directRunner(backend: string): DirectRunner {
     const n = tensorElements(options.config);
     const dir = await mkdtemp(join(tmpdir(), `attnlab-${backend}-`));
     try {
-      const inputsPath = options.inputs ? await writeInputs(dir, options.inputs, n) : undefined;
+      const inputsPath = options.inputs
+        ? await writeInputs(dir, options.inputs, n, kvTensorElements(options.config))
+        : undefined;
       const outputPath = options.wantOutput ? join(dir, 'o.f32') : undefined;
       const handle = b.start(
         {

@@ -12,6 +12,9 @@ import {
   RESULT_SCHEMA,
   deriveFigures,
   estimateMemory,
+  hasKvShape,
+  kvHeadsOf,
+  kvSeqLenOf,
   parseHarnessLine,
   resultSchema,
   shouldStop,
@@ -87,6 +90,10 @@ export function harnessArgs(
     '--flush-ms', '100',
   ];
   if (c.scale !== undefined) args.push('--scale', String(c.scale));
+  // Only when K/V differ from Q: harnesses without GQA support never see the flags (their
+  // backends refuse such configs before starting them).
+  if (hasKvShape(c))
+    args.push('--kv-heads', String(kvHeadsOf(c)), '--kv-seq', String(kvSeqLenOf(c)));
   if (request.warmup !== undefined) args.push('--warmup', String(request.warmup));
   if (request.cache === 'warm') args.push('--warm');
   const stop = request.stop;

@@ -84,6 +84,7 @@ export {
   backendInfoSchema,
   clientMessageSchema,
   kernelInfoSchema,
+  kvShapeRefusal,
   parseClientMessage,
   parseServerMessage,
   serverMessageSchema,

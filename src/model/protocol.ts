@@ -4,7 +4,14 @@
  * oversized is answered with an `error` message — never a crash.
  */
 import { z } from 'zod';
-import { attentionConfigSchema, DTYPES } from './config.ts';
+import {
+  attentionConfigSchema,
+  DTYPES,
+  hasKvShape,
+  kvHeadsOf,
+  kvSeqLenOf,
+  type AttentionConfig,
+} from './config.ts';
 import {
   clockReadingSchema,
   correctnessSchema,
@@ -69,6 +76,11 @@ export const kernelInfoSchema = z.object({
   headDims: z.array(z.number().int()),
   /** Whether causal masking is supported. */
   causal: z.boolean(),
+  /**
+   * Whether K/V may differ from Q in shape (grouped-query kvHeads ≠ heads, or kvSeqLen ≠
+   * seqLen); absent means no: such configs are refused with the reason.
+   */
+  kvShape: z.boolean().optional(),
   /** False when the kernel cannot run here; `reason` says why. */
   available: z.boolean().default(true),
   reason: z.string().optional(),
@@ -231,4 +243,24 @@ export function parseClientMessage(raw: string | Uint8Array): Parsed<ClientMessa
 /** Validates a message from a runner (size, JSON, shape). Never throws. */
 export function parseServerMessage(raw: string | Uint8Array): Parsed<ServerMessage> {
   return parseWith(serverMessageSchema, raw, MAX_SERVER_MESSAGE_BYTES);
+}
+
+/**
+ * Why `kernel` (labelled e.g. `cpu/cpu-flash-f32`) cannot run `config`'s K/V shape, or null when
+ * it can: kernels without `kvShape` run only kvHeads = heads and kvSeqLen = seqLen.
+ */
+export function kvShapeRefusal(
+  label: string,
+  kernel: Pick<KernelInfo, 'kvShape'>,
+  config: AttentionConfig,
+): string | null {
+  if (!hasKvShape(config) || kernel.kvShape === true) return null;
+  const parts: string[] = [];
+  if (kvHeadsOf(config) !== config.heads)
+    parts.push(`grouped-query heads (kvHeads ${kvHeadsOf(config)} ≠ heads ${config.heads})`);
+  if (kvSeqLenOf(config) !== config.seqLen)
+    parts.push(
+      `a KV length unlike the query length (kvSeqLen ${kvSeqLenOf(config)} ≠ seqLen ${config.seqLen})`,
+    );
+  return `config.${kvHeadsOf(config) !== config.heads ? 'kvHeads' : 'kvSeqLen'}: ${label} does not support ${parts.join(' or ')} yet; choose a kernel that does (cpu runs every shape)`;
 }

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttentionConfig } from '../model/index.ts';
 import { packParams } from './buffers.ts';
 import { planMemory } from './memory.ts';
-import { bestKernel, resolveKernel } from './registry.ts';
+import { bestKernel, kernelInfos, resolveKernel } from './registry.ts';
 import { TEST_FEATURES, TEST_LIMITS, kernelById, testTraits } from './testing.ts';
 import { splitKvBytes } from './tiles-split.ts';
 import { planKernel, workgroupCounts } from './tiles.ts';
@@ -37,6 +37,20 @@ describe('K/V shapes in the registry', () => {
     expect(resolveKernel('flash-sgmat-f16-v2', square, matrixTraits()).id).toBe(
       'flash-sgmat-f16-v2',
     );
+  });
+
+  it('lists which kernels take K/V shapes (KernelInfo.kvShape, for the lab and the runner)', () => {
+    const infos = kernelInfos(matrixTraits());
+    expect(infos.filter((k) => k.kvShape !== true).map((k) => k.id)).toEqual([
+      'flash-sgmat-f16',
+      'flash-sgmat-f32x3',
+      'flash-sgmat-f16-v2',
+      'flash-sgmat-f32x3-v2',
+    ]);
+    expect(infos.find((k) => k.id === 'flash-decode-f16')).toMatchObject({
+      kvShape: true,
+      available: true,
+    });
   });
 
   it('accepts K/V shapes on the portable kernels', () => {

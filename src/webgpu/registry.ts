@@ -53,6 +53,7 @@ export function kernelInfos(traits: DeviceTraits): KernelInfo[] {
       dtypes: [kernel.dtype],
       headDims: headDimsOf(kernel),
       causal: true,
+      kvShape: kernel.kvShapeRefusal === undefined,
       available: unavailableReason(kernel, traits) === null,
       ...(reason !== undefined ? { reason } : {}),
     };

@@ -18,6 +18,7 @@ export const CPU_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f32'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
   {
@@ -26,6 +27,7 @@ export const CPU_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f32'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
 ];

@@ -29,6 +29,7 @@ export const DAWN_KERNELS: readonly KernelInfo[] = KERNELS.map((k) => ({
   dtypes: [k.dtype],
   headDims: headDimsOf(k),
   causal: true,
+  kvShape: k.kvShapeRefusal === undefined,
   available: true,
 }));
 

@@ -3,7 +3,7 @@
  * memoised discovery, reading a harness's `--info` hello line, and starting jobs through the
  * driver.
  */
-import { parseHarnessLine } from '../../../src/model/index.ts';
+import { kvShapeRefusal, parseHarnessLine } from '../../../src/model/index.ts';
 import type {
   BackendInfo,
   Env,
@@ -129,6 +129,8 @@ export abstract class NativeBackend implements Backend {
         `config.causal: ${this.id}/${kernel.id} has no causal masking`,
       );
     }
+    const kvReason = kvShapeRefusal(`${this.id}/${kernel.id}`, kernel, request.config);
+    if (kvReason !== null) throw new RunnerError('unsupported', kvReason);
     return kernel;
   }
 

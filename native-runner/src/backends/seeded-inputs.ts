@@ -4,7 +4,7 @@
  * native-runner/cpu/reference.hpp and python/harness_common.py, so a native run's output can
  * be re-checked here. BigInt arithmetic: fine for test-sized tensors, slow for large ones.
  */
-import { tensorElements } from '../../../src/model/index.ts';
+import { kvTensorElements, tensorElements } from '../../../src/model/index.ts';
 import type { AttentionConfig, InputTensors } from '../../../src/model/index.ts';
 
 const MASK = (1n << 64n) - 1n;
@@ -25,13 +25,13 @@ export function nativeInputValue(seed: number, tensor: number, i: number): numbe
   return Math.fround((2 * u - 1) * 1.7320508075688772);
 }
 
-/** Q, K, V exactly as a native harness generates them for `seed`. */
+/** Q [B, H, S, D] and K, V [B, Hkv, Skv, D] exactly as a native harness generates them. */
 export function nativeInputs(config: AttentionConfig, seed: number): InputTensors {
-  const n = tensorElements(config);
-  const make = (t: number): Float32Array => {
+  const make = (t: number, n: number): Float32Array => {
     const out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = nativeInputValue(seed, t, i);
     return out;
   };
-  return { q: make(0), k: make(1), v: make(2) };
+  const nkv = kvTensorElements(config);
+  return { q: make(0, tensorElements(config)), k: make(1, nkv), v: make(2, nkv) };
 }

@@ -6,6 +6,7 @@ import {
   PROTOCOL_VERSION,
   backendInfoSchema,
   envSchema,
+  kvShapeRefusal,
   formatIssues,
 } from '../../../src/model/index.ts';
 import { toolInfo } from '../../../src/node/host.ts';
@@ -171,6 +172,8 @@ function admit(
       message: `config.causal: ${info.id}/${kernel.id} has no causal variant (got true)`,
     };
   }
+  const kvReason = kvShapeRefusal(`${info.id}/${kernel.id}`, kernel, msg.config);
+  if (kvReason !== null) return { ok: false, code: 'unsupported', message: kvReason };
   return { ok: true, entry };
 }
 

@@ -9,6 +9,7 @@ import {
   estimateMemory,
   formatBytes,
   formatIssues,
+  hasKvShape,
   stopRuleSchema,
   validateConfig,
 } from '../../model/index.ts';
@@ -163,6 +164,7 @@ export function kernelFits(kernel: KernelInfo, config: AttentionConfig): string 
     return `no D=${config.headDim} (has ${kernel.headDims.join(', ')})`;
   }
   if (config.causal && !kernel.causal) return 'no causal masking';
+  if (hasKvShape(config) && kernel.kvShape !== true) return 'no grouped-query / KV length ≠ S';
   return null;
 }
 
