@@ -270,7 +270,7 @@ describe('failures and refusals', () => {
       }),
     ).rejects.toThrow(
       new RegExp(
-        `S×S score matrix .* needs 4\\.00 GiB \\(4294967296 bytes\\) in one buffer, but this adapter's max\\w+ is .* \\(${Math.min(limit, engine.traits.limits.maxBufferSize)} bytes\\)`,
+        `S×Skv score matrix .* needs 4\\.00 GiB \\(4294967296 bytes\\) in one buffer, but this adapter's max\\w+ is .* \\(${Math.min(limit, engine.traits.limits.maxBufferSize)} bytes\\)`,
       ),
     );
     const err = await engine
