@@ -38,7 +38,7 @@ export interface TilePreset {
   naiveWorkgroup: number;
   /** Workgroup size of lanes-per-row kernels. */
   subgroupWorkgroup: number;
-  /** Most subgroup lanes per query row. */
+  /** Most subgroup lanes per query row, or per key in split-KV kernels (1: no subgroup sums). */
   lanes: number;
   /** Subgroups per workgroup of subgroup-matrix kernels (16 query rows each). */
   matrixSubgroups: number;
