@@ -77,6 +77,23 @@ describe('attnlab run --backend webgpu', () => {
     expect(result.env.adapter?.description).not.toBe('');
   }, 120_000);
 
+  it('runs the split-KV decode kernel on grouped-query heads against a longer K/V cache', () => {
+    const out = join(dir, 'decode.json');
+    const run = attnlab(
+      '-k flash-decode-f16 --dtype f16 -b 2 -H 8 --kv-heads 2 -s 1 --kv-seq 300 -d 64 --causal --iterations 5 --out'
+        .split(' ')
+        .concat(out),
+    );
+    expect(run.stderr).not.toMatch(/attnlab:/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('dawn / flash-decode-f16 — B=2 H=8 Hkv=2 S=1 Skv=300 D=64 f16');
+    expect(run.stdout).toMatch(/correctness\s+passed vs f64-cpu \(16\/16 rows/);
+    const result = parseResultText(readFileSync(out, 'utf8'), out);
+    expect(result.status).toBe('completed');
+    expect(result.config).toMatchObject({ kvHeads: 2, kvSeqLen: 300 });
+    expect(result.target.kernelParams).toMatchObject({ keysPerChunk: 128, rowsPerWorkgroup: 8 });
+  }, 120_000);
+
   it('takes the config from f16 q/k/v .npy files and saves the output as f32 .npy', () => {
     const config: AttentionConfig = {
       batch: 1,
