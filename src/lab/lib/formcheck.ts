@@ -21,6 +21,10 @@ export interface ConfigFields {
   heads: string;
   seqLen: string;
   headDim: string;
+  /** KV heads Hkv as typed; empty (or absent) means Hkv = H. */
+  kvHeads?: string;
+  /** KV length Skv as typed; empty (or absent) means Skv = S. */
+  kvSeqLen?: string;
   causal: boolean;
   dtype: Dtype;
 }
@@ -85,6 +89,13 @@ function collect(
   return errors;
 }
 
+function optional<K extends string>(
+  key: K,
+  value: number | string | undefined,
+): Partial<Record<K, number | string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number | string>);
+}
+
 /** Validates the config fields with the model's schema. */
 export function checkConfig(fields: ConfigFields): Checked<AttentionConfig> {
   const input = {
@@ -92,6 +103,9 @@ export function checkConfig(fields: ConfigFields): Checked<AttentionConfig> {
     heads: num(fields.heads),
     seqLen: num(fields.seqLen),
     headDim: num(fields.headDim),
+    // Empty KV fields leave the keys out: the square problem, as in files from before GQA.
+    ...optional('kvHeads', num(fields.kvHeads ?? '')),
+    ...optional('kvSeqLen', num(fields.kvSeqLen ?? '')),
     causal: fields.causal,
     dtype: fields.dtype,
   };
