@@ -53,7 +53,9 @@ export const FIELD_LABELS: Record<keyof typeof CONFIG_LIMITS, string> = {
   heads: 'Heads H',
   seqLen: 'Sequence length S',
   headDim: 'Head dim D',
-  kvHeads: 'KV heads Hkv',
+  // Not "KV heads Hkv": a label containing "heads H" would also match "Heads H" as a substring
+  // (Playwright's and screen readers' label search), making the plain heads field ambiguous.
+  kvHeads: 'KV heads (Hkv)',
   kvSeqLen: 'KV length Skv',
 };
 
