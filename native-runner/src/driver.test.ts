@@ -154,6 +154,23 @@ describe('harnessArgs', () => {
     expect(time.slice(-2)).toEqual(['--max-ms', '1500']);
   });
 
+  it('passes --kv-heads and --kv-seq only when K/V differ in shape from Q', () => {
+    const base = {
+      id: 'a',
+      kernel: 'cpu-flash-f32',
+      cache: 'warm' as const,
+      seed: 1,
+      stop: { kind: 'count' as const, iterations: 1 },
+    };
+    const gqa = harnessArgs({
+      ...base,
+      config: { ...config, heads: 4, kvHeads: 2, kvSeqLen: 300 },
+    });
+    expect(gqa.join(' ')).toContain('--kv-heads 2 --kv-seq 300');
+    const square = harnessArgs({ ...base, config: { ...config, kvHeads: 2, kvSeqLen: 64 } });
+    expect(square).not.toContain('--kv-heads');
+  });
+
   it('maps harness error codes onto protocol codes', () => {
     expect(toErrorCode('correctness-failed')).toBe('correctness-failed');
     expect(toErrorCode('too-large-for-device')).toBe('too-large-for-device');

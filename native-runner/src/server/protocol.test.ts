@@ -165,6 +165,12 @@ describe('refusals, before anything is launched', () => {
       /config\.headDim: fake\/stream supports 32, 64, 128 \(got 96\)/,
     ],
     [
+      'grouped-query heads on a kernel without K/V-shape support',
+      { config: { ...SMALL_CONFIG, kvHeads: 1 } },
+      'unsupported',
+      /config\.kvHeads: fake\/stream does not support grouped-query heads \(kvHeads 1 ≠ heads 2\) yet/,
+    ],
+    [
       'config out of bounds',
       { config: { ...SMALL_CONFIG, seqLen: 0 } },
       'bad-config',

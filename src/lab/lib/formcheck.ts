@@ -21,6 +21,10 @@ export interface ConfigFields {
   heads: string;
   seqLen: string;
   headDim: string;
+  /** KV heads Hkv as typed; empty (or absent) means Hkv = H. */
+  kvHeads?: string;
+  /** KV length Skv as typed; empty (or absent) means Skv = S. */
+  kvSeqLen?: string;
   causal: boolean;
   dtype: Dtype;
 }
@@ -49,7 +53,9 @@ export const FIELD_LABELS: Record<keyof typeof CONFIG_LIMITS, string> = {
   heads: 'Heads H',
   seqLen: 'Sequence length S',
   headDim: 'Head dim D',
-  kvHeads: 'KV heads Hkv',
+  // Not "KV heads Hkv": a label containing "heads H" would also match "Heads H" as a substring
+  // (Playwright's and screen readers' label search), making the plain heads field ambiguous.
+  kvHeads: 'KV heads (Hkv)',
   kvSeqLen: 'KV length Skv',
 };
 
@@ -85,6 +91,13 @@ function collect(
   return errors;
 }
 
+function optional<K extends string>(
+  key: K,
+  value: number | string | undefined,
+): Partial<Record<K, number | string>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, number | string>);
+}
+
 /** Validates the config fields with the model's schema. */
 export function checkConfig(fields: ConfigFields): Checked<AttentionConfig> {
   const input = {
@@ -92,6 +105,9 @@ export function checkConfig(fields: ConfigFields): Checked<AttentionConfig> {
     heads: num(fields.heads),
     seqLen: num(fields.seqLen),
     headDim: num(fields.headDim),
+    // Empty KV fields leave the keys out: the square problem, as in files from before GQA.
+    ...optional('kvHeads', num(fields.kvHeads ?? '')),
+    ...optional('kvSeqLen', num(fields.kvSeqLen ?? '')),
     causal: fields.causal,
     dtype: fields.dtype,
   };

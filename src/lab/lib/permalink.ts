@@ -1,6 +1,7 @@
 /**
  * Permalinks: the run form's config, stop rule and selected targets in the URL's query string,
- * e.g. `?B=1&H=2&S=128&D=64&dtype=f32&causal=0&stop=count:50&t=browser|webgpu|flash-f32`.
+ * e.g. `?B=1&H=2&S=128&D=64&dtype=f32&causal=0&stop=count:50&t=browser|webgpu|flash-f32`, plus
+ * `Hkv` and `Skv` when the KV heads or length are set.
  * Decoding never throws: unknown values are left to the form, which validates them as typed.
  */
 import { DTYPES, type Dtype } from '../../model/index.ts';
@@ -32,6 +33,11 @@ export function encodePermalink(
   q.set('H', config.heads.trim());
   q.set('S', config.seqLen.trim());
   q.set('D', config.headDim.trim());
+  // Only when set, so square-problem links stay as they were.
+  const hkv = config.kvHeads?.trim() ?? '';
+  const skv = config.kvSeqLen?.trim() ?? '';
+  if (hkv !== '') q.set('Hkv', hkv);
+  if (skv !== '') q.set('Skv', skv);
   q.set('dtype', config.dtype);
   q.set('causal', config.causal ? '1' : '0');
   const rule =
@@ -50,11 +56,16 @@ export function encodePermalink(
 export function decodePermalink(search: string): PermalinkState {
   const q = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
   const config: Partial<ConfigFields> = {};
-  const map: [string, keyof Pick<ConfigFields, 'batch' | 'heads' | 'seqLen' | 'headDim'>][] = [
+  const map: [
+    string,
+    keyof Pick<ConfigFields, 'batch' | 'heads' | 'seqLen' | 'headDim' | 'kvHeads' | 'kvSeqLen'>,
+  ][] = [
     ['B', 'batch'],
     ['H', 'heads'],
     ['S', 'seqLen'],
     ['D', 'headDim'],
+    ['Hkv', 'kvHeads'],
+    ['Skv', 'kvSeqLen'],
   ];
   for (const [key, field] of map) {
     const v = q.get(key);

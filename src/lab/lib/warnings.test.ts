@@ -62,11 +62,35 @@ describe('resultWarnings', () => {
 });
 
 describe('peakFraction', () => {
-  it('divides achieved TFLOP/s by the GPU peak when the environment knows it', () => {
+  const prefill = {
+    batch: 1,
+    heads: 2,
+    seqLen: 4096,
+    headDim: 64,
+    causal: false,
+    dtype: 'f32' as const,
+  };
+  const decode = { ...prefill, seqLen: 1, kvSeqLen: 8192, kvHeads: 1 };
+
+  it('divides achieved TFLOP/s by the GPU peak for a compute-bound problem', () => {
     const r = readResult(
-      exampleResult(ms, { derived, env: { gpu: { name: 'H100', peakTflops: 800 } } }),
+      exampleResult(ms, {
+        config: prefill,
+        derived,
+        env: { gpu: { name: 'H100', peakTflops: 800, peakGbps: 3350 } },
+      }),
     );
     expect(peakFraction(r)).toBe(0.15);
-    expect(peakFraction(readResult(exampleResult(ms, { derived })))).toBeNull();
+    expect(peakFraction(readResult(exampleResult(ms, { config: prefill, derived })))).toBeNull();
+  });
+
+  it('divides GB/s by the measured copy ceiling (else the datasheet bandwidth) for decode', () => {
+    const gpu = { name: 'H100', peakTflops: 800, peakGbps: 3350 };
+    const copy = readResult(
+      exampleResult(ms, { config: decode, derived, env: { gpu: { ...gpu, copyGbps: 3000 } } }),
+    );
+    expect(peakFraction(copy)).toBe(0.3);
+    const datasheet = readResult(exampleResult(ms, { config: decode, derived, env: { gpu } }));
+    expect(peakFraction(datasheet)).toBeCloseTo(900 / 3350, 12);
   });
 });

@@ -2,6 +2,7 @@
  * Warnings a person should see next to a result: coarse timestamps, CPU-clock timing, throttled
  * samples, OOM risk, partial or failed runs. Read off the result file; nothing is recomputed.
  */
+import { boundOf, ceilingsOf } from '../../model/index.ts';
 import type { ResultFile } from '../../model/index.ts';
 import { formatMs } from './format.ts';
 
@@ -61,9 +62,16 @@ export function resultWarnings(r: ResultFile): ResultWarning[] {
   return out;
 }
 
-/** Fraction of the device's peak TFLOP/s, when the environment knows it. */
+/**
+ * Fraction of the ceiling that bounds the problem, when the environment knows it: GB/s of the
+ * measured copy rate (else the datasheet bandwidth) for memory-bound problems such as decode,
+ * TFLOP/s of the peak for compute-bound ones (src/model's boundOf decides by the ridge point).
+ */
 export function peakFraction(r: ResultFile): number | null {
-  const peak = r.env.gpu?.peakTflops;
-  if (peak === undefined || peak <= 0 || r.derived === null) return null;
-  return r.derived.tflops / peak;
+  if (r.derived === null) return null;
+  const ceilings = ceilingsOf(r.env);
+  const memory = boundOf(r.config, ceilings) === 'memory';
+  const ceiling = memory ? ceilings.peakGbps : ceilings.peakTflops;
+  if (ceiling === undefined || ceiling <= 0) return null;
+  return (memory ? r.derived.gbps : r.derived.tflops) / ceiling;
 }

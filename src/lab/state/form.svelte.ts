@@ -11,6 +11,7 @@ import {
   type StopFields,
 } from '../lib/formcheck.ts';
 import { encodePermalink, type PermalinkState } from '../lib/permalink.ts';
+import { presetFields, type ConfigPreset } from '../lib/presets.ts';
 
 /** The run form. */
 export class RunForm {
@@ -22,6 +23,10 @@ export class RunForm {
   seqLen = $state('128');
   /** Head dim D, as typed. */
   headDim = $state('64');
+  /** KV heads Hkv, as typed (empty: Hkv = H). */
+  kvHeads = $state('');
+  /** KV length Skv, as typed (empty: Skv = S). */
+  kvSeqLen = $state('');
   /** Causal masking. */
   causal = $state(false);
   /** Element type. */
@@ -49,6 +54,8 @@ export class RunForm {
     heads: this.heads,
     seqLen: this.seqLen,
     headDim: this.headDim,
+    kvHeads: this.kvHeads,
+    kvSeqLen: this.kvSeqLen,
     causal: this.causal,
     dtype: this.dtype,
   });
@@ -93,6 +100,8 @@ export class RunForm {
     if (c.heads !== undefined) this.heads = c.heads;
     if (c.seqLen !== undefined) this.seqLen = c.seqLen;
     if (c.headDim !== undefined) this.headDim = c.headDim;
+    if (c.kvHeads !== undefined) this.kvHeads = c.kvHeads;
+    if (c.kvSeqLen !== undefined) this.kvSeqLen = c.kvSeqLen;
     if (c.causal !== undefined) this.causal = c.causal;
     if (c.dtype !== undefined) this.dtype = c.dtype;
     const s = link.stop;
@@ -102,6 +111,11 @@ export class RunForm {
     if (s.ciMax !== undefined) this.ciMax = s.ciMax;
     if (s.budgetS !== undefined) this.budgetS = s.budgetS;
     if (link.targets.length > 0) this.targets = [...link.targets];
+  }
+
+  /** Fills the problem fields from a preset (the stop rule and targets stay). */
+  applyPreset(preset: ConfigPreset): void {
+    this.apply({ tab: null, config: presetFields(preset), stop: {}, targets: [] });
   }
 
   /** Selects or deselects a target. */

@@ -246,7 +246,8 @@ export class SweepState {
       if (gpu && (gpu.peakTflops !== undefined || gpu.peakGbps !== undefined)) {
         return {
           peakTflops: gpu.peakTflops ?? null,
-          peakGbps: gpu.peakGbps ?? null,
+          // The measured copy rate is the honest bandwidth roof; the datasheet figure otherwise.
+          peakGbps: gpu.copyGbps ?? gpu.peakGbps ?? null,
           source: gpu.name,
         };
       }
