@@ -1,11 +1,11 @@
 /**
  * Grouped-query decode in real Chromium: the Llama-3-8B decode preset fills the form, a tiny
- * version of it runs on the runner's CPU backend, and the result reads in GB/s. WebGPU kernels,
- * which do not read K/V of another shape yet, are listed as unavailable with the reason.
+ * version of it runs on the runner's CPU backend and on the WGSL split-KV decode kernel in the
+ * page, and the result reads in GB/s.
  */
 import { CPU_KERNEL, expect, openLab, pick, runAndWait, test } from './lab.ts';
 
-test('a grouped-query decode preset, shrunk, runs on the CPU backend and shows GB/s', async ({
+test('a grouped-query decode preset, shrunk, runs on the CPU backend and WebGPU and shows GB/s', async ({
   page,
 }) => {
   await openLab(page);
@@ -31,11 +31,10 @@ test('a grouped-query decode preset, shrunk, runs on the CPU backend and shows G
   await page.getByLabel('Stop when').selectOption('count');
   await page.getByRole('textbox', { name: 'Samples', exact: true }).fill('10');
 
-  await expect(
-    page.getByRole('checkbox', { name: /^flash-f32 .*Unavailable: no grouped-query/ }),
-  ).toBeDisabled();
+  // The WGSL split-KV decode kernel runs the same problem in the page, beside the CPU backend.
+  await pick(page, /^flash-decode-f32\b/);
   await pick(page, CPU_KERNEL);
-  await runAndWait(page, 1);
+  await runAndWait(page, 2);
 
   const live = page.getByRole('region', { name: /cpu · cpu-flash-f32/ });
   await expect(live.getByLabel('Run state')).toHaveText('completed');
@@ -43,11 +42,24 @@ test('a grouped-query decode preset, shrunk, runs on the CPU backend and shows G
     /bandwidth \(minimal bytes\)\s*\d+(\.\d+)?(e[+-]?\d+)? GB\/s/,
   );
 
+  // The WGSL run of the batch: checked against the f64 reference, then timed.
+  await page
+    .getByRole('button', { name: /browser · webgpu · flash-decode-f32 — completed/ })
+    .click();
+  const wgsl = page.getByRole('region', { name: /browser · webgpu · flash-decode-f32/ });
+  await expect(wgsl.getByLabel('Run state')).toHaveText('completed');
+  await expect(wgsl).toContainText(
+    /correct vs f64-cpu: rel L2 error [\d.e+-]+\s+\(tolerance [\d.e+-]+\), 4\/4 rows checked/,
+  );
+
   await page.getByRole('tab', { name: 'Results' }).click();
   const table = page.getByRole('table', { name: 'Results history' });
-  const row = table.getByRole('row', { name: /B=1 H=4 Hkv=2 S=1 Skv=512 D=32 f32 causal/ });
-  await expect(row).toBeVisible();
-  await expect(row.getByRole('cell', { name: 'passed' })).toBeVisible();
+  // One row per backend (CPU and WebGPU), both checked against the f64 reference.
+  const rows = table.getByRole('row', { name: /B=1 H=4 Hkv=2 S=1 Skv=512 D=32 f32 causal/ });
+  await expect(rows).toHaveCount(2);
+  for (const row of await rows.all()) {
+    await expect(row.getByRole('cell', { name: 'passed' })).toBeVisible();
+  }
   // The permalink carries the KV fields.
   await page.getByRole('tab', { name: 'Run', exact: true }).click();
   await expect(page).toHaveURL(/[?&]Hkv=2&Skv=512(&|$)/);
