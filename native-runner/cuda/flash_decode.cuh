@@ -95,7 +95,7 @@ __host__ __device__ inline int imax(int a, int b) { return a > b ? a : b; }
 
 // The last key query i may see (−1: none): bottom-right aligned when causal.
 __host__ __device__ inline int last_key(bool causal, int i, int S, int Skv) {
-  return causal ? (i + Skv - S < Skv - 1 ? i + Skv - S : Skv - 1) : Skv - 1;
+  return causal ? imax(-1, imin(Skv - 1, i + Skv - S)) : Skv - 1;
 }
 
 // 8 consecutive elements (16 bytes) as floats.

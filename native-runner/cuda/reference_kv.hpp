@@ -39,7 +39,7 @@ inline bool is_square(const Args& a, KvDims kv) { return kv.heads == a.heads && 
 
 // The last key query row i may see (−1: none).
 inline int64_t last_visible_key(bool causal, int64_t i, int64_t S, int64_t Skv) {
-  return causal ? std::min(Skv - 1, i + Skv - S) : Skv - 1;
+  return causal ? std::max<int64_t>(-1, std::min(Skv - 1, i + Skv - S)) : Skv - 1;
 }
 
 // The KV head (b·Hkv + h·Hkv/H) read by query head bh = b·H + h.
