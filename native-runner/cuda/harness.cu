@@ -290,7 +290,8 @@ int main(int argc, char** argv) {
       w.end_array().key("headDims").begin_array();
       for (int d = 8; d <= 256; d += 8)
         if (k->supports_dim(d)) w.value(d);
-      w.end_array().kv("causal", k->causal).end_object();
+      // kvShape: grouped-query heads and S ≠ Skv (issue 14); the runner refuses the others.
+      w.end_array().kv("causal", k->causal).kv("kvShape", k->kv_support != nullptr).end_object();
       std::printf("%s\n", w.str().c_str());
     }
     return 0;
