@@ -172,8 +172,8 @@ fd::Params plan(const Args& a, KvDims kv, int sms) {
   k.row_groups = (k.rows_per_kv + k.rows - 1) / k.rows;
   const int step = a.dim == 32 ? fd::Geo<32>::kStep : a.dim == 64 ? fd::Geo<64>::kStep
                                                                  : fd::Geo<128>::kStep;
-  fd::choose_splits(int64_t(k.batch) * k.kv_heads * k.row_groups, k.kv_seq, step, sms, k.splits,
-                    k.chunk);
+  fd::choose_splits(int64_t(k.batch) * k.kv_heads * k.row_groups, k.kv_seq, step, sms,
+                    fd::ctas_per_sm(k.rows), k.splits, k.chunk);
   k.causal = a.causal;
   k.sl2 = float(a.resolved_scale()) * 1.4426950408889634f;
   return k;

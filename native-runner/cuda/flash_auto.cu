@@ -7,8 +7,9 @@
 //     padding at S ≤ 8), and it splits Skv across CTAs when B·Hkv is far below the SM count.
 //     Above 8 rows a CTA of flash-decode serves its rows in groups of 8 from CUDA cores, and
 //     the tensor-core prefill kernels win (napkin math: BENCHMARKS.md, "flash-decode");
-//   - grouped-query heads or S ≠ Skv at S > 8 (chunked prefill): the prefill kernels below read
-//     only the square problem today, so flash-decode again (correct, not tuned for it);
+//   - grouped-query heads or S ≠ Skv at S > 8 (chunked prefill): flash-v6, which indexes the KV
+//     head in its K/V pointers and shifts the causal diagonal to the bottom right; the Hopper
+//     kernels take only the square problem (their TMA descriptors span [B·H·S, D]);
 //   - sm_90 GPU, build with sm_90a code, D = 128: flash-hopper-v2 (TMA, wgmma, warp
 //     specialisation; 1.6× SDPA flash and 0.88× cuDNN at (8, 16, 2048, 128) in BENCHMARKS.md);
 //   - otherwise flash-v6, the portable mma.sync kernel (sm_80+: A100, L4, …). At D = 64 it is
@@ -42,10 +43,10 @@ namespace flash_auto {
 
 constexpr int64_t kDecodeMaxSeq = 8;  // S ≤ this: flash-decode
 
-bool use_decode(const DeviceProblem& p) { return p.seq <= kDecodeMaxSeq || p.kv_shaped(); }
+bool use_decode(const DeviceProblem& p) { return p.seq <= kDecodeMaxSeq; }
 
 bool use_hopper(const DeviceProblem& p) {
-  return p.dtype != Dtype::F32 && p.dim == 128 && flash_hopper::available();
+  return !p.kv_shaped() && p.dtype != Dtype::F32 && p.dim == 128 && flash_hopper::available();
 }
 
 void launch(const DeviceProblem& p, cudaStream_t stream) {
@@ -56,10 +57,7 @@ void launch(const DeviceProblem& p, cudaStream_t stream) {
 
 void params(JsonWriter& w, const DeviceProblem& p) {
   if (use_decode(p)) {
-    w.kv("selected", "flash-decode")
-        .kv("why", p.seq <= kDecodeMaxSeq ? "S <= 8: decode"
-                                          : "grouped heads or S != Skv: the prefill kernels "
-                                            "take only the square problem");
+    w.kv("selected", "flash-decode").kv("why", "S <= 8: decode");
     flash_decode::params(w, p);
     return;
   }
@@ -75,13 +73,13 @@ void params(JsonWriter& w, const DeviceProblem& p) {
   else flash_v6::params(w, p);
 }
 
-// Every K/V shape: flash-decode takes what the prefill kernels cannot.
+// Every K/V shape: flash-decode (S ≤ 8) and flash-v6 take them all.
 const char* kv_support(const DeviceProblem&) { return nullptr; }
 
 const CudaKernel kFlash = {
     "flash",
-    "Best available: flash-decode for S <= 8 or grouped/decode K/V shapes, flash-hopper-v2 on "
-    "sm_90 at D=128 (wgmma/TMA), else flash-v6 (mma.sync)",
+    "Best available: flash-decode for S <= 8, flash-hopper-v2 on sm_90 at D=128 for the square "
+    "problem (wgmma/TMA), else flash-v6 (mma.sync; grouped heads and S != Skv too)",
     {Dtype::F16, Dtype::BF16},
     {32, 64, 128},
     true,

@@ -5,7 +5,7 @@
 // each (batch, query head) its own CTAs over 64–128 query rows):
 //   - one CTA serves all G·S query rows of one KV head (G = H/Hkv query heads share it; up to
 //     8 rows, else ⌈G·S/8⌉ row groups), so K and V are read once, not G times;
-//   - the KV length is split across CTAs (flash-decoding) until there are ~4 CTAs per SM, each
+//   - the KV length is split across CTAs (flash-decoding) until they fill the GPU in one wave, each
 //     split ≥ 128 keys: batch-1 decode has B·Hkv = 4–8 KV heads, far fewer than 132 SMs;
 //   - per split, a key group of D/8 lanes reads one key with one 16-byte load of K and of V,
 //     4 keys per group in flight; softmax partials (m, l, acc) go to an fp32 workspace and a
@@ -107,7 +107,7 @@ Params plan(const DeviceProblem& p, int sms) {
   k.rows = rows_per_cta(k.rows_per_kv);
   k.row_groups = (k.rows_per_kv + k.rows - 1) / k.rows;
   choose_splits(int64_t(k.batch) * k.kv_heads * k.row_groups, k.kv_seq, step_of(p.dim), sms,
-                k.splits, k.chunk);
+                ctas_per_sm(k.rows), k.splits, k.chunk);
   k.causal = p.causal;
   k.sl2 = p.scale * 1.4426950408889634f;
   return k;

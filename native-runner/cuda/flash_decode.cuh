@@ -70,13 +70,18 @@ struct Params {
   float sl2;        // scale · log2 e
 };
 
-// Splits along Skv: enough CTAs for ~4 per SM, each split at least 128 keys, the chunk a
-// multiple of the CTA step. Returns {splits, chunk}.
-inline void choose_splits(int64_t base_ctas, int kv_seq, int step, int sms, int& splits,
-                          int& chunk) {
-  const int64_t want = std::max<int64_t>(1, (4LL * sms + base_ctas - 1) / base_ctas);
+// CTAs of `rows` rows that fit on one SM at once: the register file (64 K) over ptxas's count
+// for 128 threads (sm_90a: ~110–120 registers at R ≤ 4, ~250 at R = 8).
+inline int ctas_per_sm(int rows) { return rows >= 8 ? 2 : 4; }
+
+// Splits along Skv: as many CTAs as fit on the GPU at once (one wave: a second, partial wave
+// would leave most SMs idle at its end), each split at least 128 keys, the chunk a multiple of
+// the CTA step. Writes {splits, chunk}.
+inline void choose_splits(int64_t base_ctas, int kv_seq, int step, int sms, int per_sm,
+                          int& splits, int& chunk) {
+  const int64_t want = std::max<int64_t>(1, int64_t(per_sm) * sms / base_ctas);
   const int64_t most = std::max<int64_t>(1, kv_seq / 128);
-  int64_t n = std::min(want, most);
+  const int64_t n = std::min(want, most);
   int64_t c = (kv_seq + n - 1) / n;
   c = (c + step - 1) / step * step;
   chunk = int(c);

@@ -101,10 +101,15 @@ describe('cuda harness build', () => {
     return output;
   }
 
-  it('flash-v1 passes the host emulation against f64 (f16/bf16, D 32/64/128, causal, odd S)', async () => {
-    const r = await exec(await emulator('emulate_flash', ['flash_v1.cuh']), ['--quick']);
+  it('flash-v1 passes the host emulation against f64 (f16/bf16, D 32/64/128, causal, odd S, GQA)', async () => {
+    const r = await exec(await emulator('emulate_flash', ['flash_v1.cuh', 'reference_kv.hpp']), [
+      '--quick',
+    ]);
     expect(r.stdout).toMatch(/EMULATION PASSED: 0 failure\(s\)/);
-    expect(r.stdout.match(/^PASS /gm)).toHaveLength(5);
+    // Two of them grouped-query with S ≠ Skv (bottom-right causal; S > Skv leaves rows empty).
+    expect(r.stdout).toMatch(/^PASS .* H=4 Hkv=2 S=77 Skv=300 D=64 causal/m);
+    expect(r.stdout).toMatch(/^PASS .* H=4 Hkv=1 S=77 Skv=3 D=64 causal/m);
+    expect(r.stdout.match(/^PASS /gm)).toHaveLength(7);
     expect(r.code).toBe(0);
   }, 600_000);
 

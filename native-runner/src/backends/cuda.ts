@@ -28,6 +28,7 @@ export const CUDA_KERNELS: readonly (KernelInfo & { kvShape?: boolean })[] = [
     dtypes: ['f16', 'bf16'],
     headDims: [32, 64, 128],
     causal: true,
+    kvShape: true,
     available: true,
   },
   {
