@@ -159,52 +159,6 @@ def kv_elements(a):
     return a.batch * a.kv_heads * a.kv_seq * a.dim
 
 
-def kv_head_of(h, heads, kv_heads):
-    """The KV head query head h reads (grouped-query attention)."""
-    return h * kv_heads // heads
-
-
-def last_visible_key(causal, i, seq, kv_seq):
-    """The last key query row i sees (-1: none). Causal is aligned bottom-right (FlashAttention
-    >= 2.1): row i sees keys j <= i + Skv - S."""
-    return max(-1, min(kv_seq - 1, i + kv_seq - seq)) if causal else kv_seq - 1
-
-
-def visible_pairs(a):
-    """(query, key) pairs one head computes, counted exactly (for FLOPs)."""
-    return sum(last_visible_key(a.causal, i, a.seq, a.kv_seq) + 1 for i in range(a.seq))
-
-
-def torch_at_least(version, major, minor):
-    """True when a torch version string ("2.5.1+cu124", "2.6.0a0") is >= major.minor."""
-    parts = version.split("+")[0].split(".")
-    try:
-        return (int(parts[0]), int("".join(ch for ch in parts[1] if ch.isdigit()) or 0)) >= (major, minor)
-    except (IndexError, ValueError):
-        return False
-
-
-def sdpa_plan(a, torch_version, has_lower_right):
-    """How the SDPA call expresses this problem, or why it cannot (a HarnessError "unsupported").
-
-    Returns {"isCausal", "causalMask", "enableGqa"}: causalMask is "none", "is_causal" (square:
-    top-left and bottom-right coincide), "causal_lower_right" (torch.nn.attention.bias; PyTorch's
-    is_causal is top-left, so S != Skv needs it) or "explicit-bool-mask" (older torch without it).
-    Grouped heads use enable_gqa=True (PyTorch >= 2.5), never a copy of K and V."""
-    plan = {"isCausal": False, "causalMask": "none", "enableGqa": False}
-    if a.kv_heads != a.heads:
-        if not torch_at_least(torch_version, 2, 5):
-            raise HarnessError("unsupported", f"--kv-heads: grouped-query heads need enable_gqa (PyTorch >= 2.5); "
-                                              f"torch {torch_version} has none (K/V are not copied to fake it)")
-        plan["enableGqa"] = True
-    if a.causal:
-        if a.seq == a.kv_seq:
-            plan["isCausal"], plan["causalMask"] = True, "is_causal"
-        else:
-            plan["causalMask"] = "causal_lower_right" if has_lower_right else "explicit-bool-mask"
-    return plan
-
-
 # ---------------------------------------------------------------------------------------------
 # Inputs: element i of tensor t = f(splitmix64(splitmix64(seed·3 + t) ^ i)), as in reference.hpp.
 
@@ -247,27 +201,6 @@ def inputs_numpy(seed, tensor, n):
         h = hash_array(np.arange(n, dtype=np.uint64), key, np.uint64)
     u = (h >> np.uint64(40)).astype(np.float64) * (1.0 / 16777216.0)
     return ((2.0 * u - 1.0) * 1.7320508075688772).astype(np.float32)
-
-
-def reference_rows_numpy(a, q, k, v, rows):
-    """f64 attention for (bh, row) pairs with numpy: q [B,H,S,D], k, v [B,Hkv,Skv,D] (any float
-    arrays). Grouped heads and bottom-right causal as everywhere; a row that sees no key is zeros
-    (FlashAttention's convention). Returns an array [len(rows), D]."""
-    import numpy as np
-
-    out = np.zeros((len(rows), a.dim))
-    scale = resolved_scale(a)
-    for n, (bh, i) in enumerate(rows):
-        b, h = divmod(bh, a.heads)
-        kvh = kv_head_of(h, a.heads, a.kv_heads)
-        last = last_visible_key(a.causal, i, a.seq, a.kv_seq)
-        if last < 0:
-            continue
-        kk = np.asarray(k[b, kvh, : last + 1], dtype=np.float64)
-        s = kk @ np.asarray(q[b, h, i], dtype=np.float64) * scale
-        p = np.exp(s - s.max())
-        out[n] = p @ np.asarray(v[b, kvh, : last + 1], dtype=np.float64) / p.sum()
-    return out
 
 
 def sample_rows(a, seed, want=256):

@@ -25,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness_common as hc  # noqa: E402  (after the path fix-up)
+import kv_shape as kv  # noqa: E402
 
 DTYPES = {"flash": ("f16", "bf16"), "cudnn": ("f16", "bf16"), "efficient": ("f32", "f16", "bf16"),
           "math": ("f32", "f16", "bf16")}
@@ -109,7 +110,7 @@ def sdpa_call(torch, a, dev=None):
                "efficient": SDPBackend.EFFICIENT_ATTENTION, "math": SDPBackend.MATH}[a.kernel]
     scale = hc.resolved_scale(a)
     lower_right = lower_right_bias()
-    plan = hc.sdpa_plan(a, torch.__version__, lower_right is not None)
+    plan = kv.sdpa_plan(a, torch.__version__, lower_right is not None)
     kwargs = {"scale": scale, "is_causal": plan["isCausal"]}
     if plan["enableGqa"]:
         kwargs["enable_gqa"] = True
@@ -140,11 +141,11 @@ def check(torch, a, q, k, v, o, f64_rows=256):
         by_head.setdefault(bh, []).append(r)
     for bh, rs in by_head.items():
         b, h = divmod(bh, a.heads)
-        kvh = hc.kv_head_of(h, a.heads, a.kv_heads)
+        kvh = kv.kv_head_of(h, a.heads, a.kv_heads)
         kk, vv = k[b, kvh].double().cpu(), v[b, kvh].double().cpu()
         idx = torch.tensor(rs)
         s = (q[b, h][idx.to(q.device)].double().cpu() @ kk.T) * scale
-        last = torch.tensor([hc.last_visible_key(a.causal, r, a.seq, a.kv_seq) for r in rs])
+        last = torch.tensor([kv.last_visible_key(a.causal, r, a.seq, a.kv_seq) for r in rs])
         s = s.masked_fill(torch.arange(a.kv_seq)[None, :] > last[:, None], float("-inf"))
         ref = torch.softmax(s, dim=-1) @ vv
         # A row that sees no key (bottom-right causal, S > Skv) is zeros, as in FlashAttention.
@@ -321,7 +322,7 @@ def run(a):
                                           "oomRisk": peak / total > 0.85}})
     if samples:
         med = sorted(samples)[len(samples) // 2]
-        flops = 4.0 * a.batch * a.heads * hc.visible_pairs(a) * a.dim
+        flops = 4.0 * a.batch * a.heads * kv.visible_pairs(a) * a.dim
         nbytes = (2 * hc.elements(a) + 2 * hc.kv_elements(a)) * (4 if a.dtype == "f32" else 2)
         hc.emit_log(f"median {med:.4f} ms: {flops / (med * 1e-3) / 1e12:.1f} TFLOP/s, "
                     f"{nbytes / (med * 1e-3) / 1e9:.0f} GB/s of minimal bytes")
@@ -353,22 +354,6 @@ def pci_bus_id(torch, device):
     return ""
 
 
-def selftest_shapes():
-    """(B, H, Hkv, S, Skv, D, causal, scale): the square shapes, then issue 14's grouped-query and
-    decode shapes (S in {1, 3, 77}, Skv in {1, 300, 1000}, Hkv in {1, 2, H}, causal and not) and
-    the batch-1 Llama-3 decode shape."""
-    shapes = [(1, 2, 2, 77, 77, 64, False, 0.0), (1, 2, 2, 77, 77, 64, True, 0.0),
-              (2, 3, 3, 128, 128, 128, True, 0.0), (1, 2, 2, 130, 130, 32, True, 0.0),
-              (2, 2, 2, 200, 200, 128, False, 1.0), (1, 2, 2, 2048, 2048, 128, True, 0.0)]
-    for s in (1, 3, 77):
-        for skv in (1, 300, 1000):
-            for hkv in (1, 2, 8):
-                for causal in (False, True):
-                    shapes.append((1, 8, hkv, s, skv, 128, causal, 0.0))
-    shapes.append((1, 32, 8, 1, 8192, 128, False, 0.0))
-    return shapes
-
-
 def selftest(a):
     torch = import_torch()
     from torch.nn.attention import sdpa_kernel
@@ -377,7 +362,7 @@ def selftest(a):
     failures = cases = 0
     for kernel in hc.KERNELS:
         for dtype in DTYPES[kernel]:
-            for b, h, hkv, s, skv, d, causal, scale in selftest_shapes():
+            for b, h, hkv, s, skv, d, causal, scale in kv.selftest_shapes():
                 a.kernel, a.batch, a.heads, a.seq, a.dim, a.causal, a.scale, a.dtype = kernel, b, h, s, d, causal, scale, dtype
                 a.kv_heads, a.kv_seq, a.seed = hkv, skv, 7
                 label = (f"sdpa-{kernel} {dtype} B={b} H={h} Hkv={hkv} S={s} Skv={skv} D={d} "

@@ -11,6 +11,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness_common as hc  # noqa: E402
+import kv_shape as kv  # noqa: E402
 
 
 def expect_error(argv, code, text):
@@ -40,17 +41,17 @@ def test_kv_flags_are_range_checked():
 
 
 def test_bottom_right_causal():
-    assert [hc.last_visible_key(True, i, 3, 5) for i in range(3)] == [2, 3, 4]
-    assert [hc.last_visible_key(True, i, 5, 2) for i in range(5)] == [-1, -1, -1, 0, 1]
-    assert [hc.last_visible_key(False, i, 5, 2) for i in range(5)] == [1] * 5
+    assert [kv.last_visible_key(True, i, 3, 5) for i in range(3)] == [2, 3, 4]
+    assert [kv.last_visible_key(True, i, 5, 2) for i in range(5)] == [-1, -1, -1, 0, 1]
+    assert [kv.last_visible_key(False, i, 5, 2) for i in range(5)] == [1] * 5
     a = hc.parse_args(["--kernel", "flash", "--seq", "5", "--kv-seq", "2", "--causal", "1"])
-    assert hc.visible_pairs(a) == 3
-    assert [hc.kv_head_of(h, 32, 8) for h in (0, 3, 4, 31)] == [0, 0, 1, 7]
+    assert kv.visible_pairs(a) == 3
+    assert [kv.kv_head_of(h, 32, 8) for h in (0, 3, 4, 31)] == [0, 0, 1, 7]
 
 
 def test_mask_and_gqa_plan():
     def plan(argv, version="2.5.1+cu124", lower_right=True):
-        return hc.sdpa_plan(hc.parse_args(["--kernel", "flash"] + argv), version, lower_right)
+        return kv.sdpa_plan(hc.parse_args(["--kernel", "flash"] + argv), version, lower_right)
 
     assert plan([]) == {"isCausal": False, "causalMask": "none", "enableGqa": False}
     assert plan(["--causal", "1"]) == {"isCausal": True, "causalMask": "is_causal", "enableGqa": False}
@@ -99,7 +100,7 @@ def test_reference_rows_match_an_independent_formulation():
         k = hc.inputs_numpy(5, 1, hc.kv_elements(a)).reshape(a.batch, a.kv_heads, a.kv_seq, a.dim)
         v = hc.inputs_numpy(5, 2, hc.kv_elements(a)).reshape(a.batch, a.kv_heads, a.kv_seq, a.dim)
         rows = hc.sample_rows(a, 5, 10_000)
-        got = hc.reference_rows_numpy(a, q, k, v, rows)
+        got = kv.reference_rows_numpy(a, q, k, v, rows)
         want = brute_force(a, q, k, v)
         for n, (bh, i) in enumerate(rows):
             b, h = divmod(bh, a.heads)
