@@ -65,6 +65,15 @@ describe('cuda harness build', () => {
       },
     ]);
 
+    // Grouped-query heads: Hkv must divide H; flash-decode lists itself as taking K/V shapes.
+    const gqa = await exec(harness, ['--kernel', 'flash', '--heads', '8', '--kv-heads', '3']);
+    expect(gqa.code).toBe(2);
+    expect(lines(gqa.stdout)).toEqual([
+      { type: 'error', code: 'bad-config', message: '--kv-heads: must divide --heads 8 (got 3)' },
+    ]);
+    expect(list.stdout).toMatch(/"id":"flash-decode".*"kvShape":true/);
+    expect(list.stdout).toMatch(/"id":"flash-hopper".*"kvShape":false/);
+
     // With a GPU the harness says hello with its fingerprint; without one it says why, cleanly.
     const info = lines((await exec(harness, ['--info'])).stdout);
     expect(info).toHaveLength(1);
