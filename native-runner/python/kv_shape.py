@@ -1,6 +1,7 @@
 """Grouped-query heads and S != Skv for the SDPA harness (issue 14), pure Python: which KV head a
 query head reads, the bottom-right causal rule, how the SDPA call expresses both (enable_gqa,
-causal_lower_right or an explicit mask), the f64 reference rows (numpy) and the self-test shapes.
+causal_lower_right or an explicit mask), the f64 reference rows (numpy), what a NaN in a row
+that sees no key means, and the self-test shapes.
 K, V are [B, Hkv, Skv, D]; Q, O are [B, H, S, D]. Tested without torch by test_kv_shapes.py.
 """
 
@@ -72,6 +73,22 @@ def reference_rows_numpy(a, q, k, v, rows):
         p = np.exp(s - s.max())
         out[n] = p @ np.asarray(v[b, kvh, : last + 1], dtype=np.float64) / p.sum()
     return out
+
+
+def nan_only_in_empty_rows(torch, a, o):
+    """True when O's non-finite values all lie in the query rows that see no key (bottom-right
+    causal with S > Skv): a backend convention (softmax of nothing), not a wrong result."""
+    empty = [i for i in range(a.seq) if last_visible_key(a.causal, i, a.seq, a.kv_seq) < 0]
+    if not empty:
+        return False
+    bad = ~torch.isfinite(o.float())
+    seen = torch.ones(a.seq, dtype=torch.bool, device=o.device)
+    seen[torch.tensor(empty, device=o.device)] = False
+    return bool(bad.any()) and not bool(bad[:, :, seen].any())
+
+
+EMPTY_ROWS_REASON = ("returns NaN for the query rows that see no key (bottom-right causal with S > Skv); "
+                     "attnlab's convention, FlashAttention's, is zeros")
 
 
 def selftest_shapes():

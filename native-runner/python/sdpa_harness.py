@@ -309,6 +309,8 @@ def run(a):
     hc.emit({"type": "check", "correctness": result})
     if a.output:
         write_output(a.output, o)
+    if not result["passed"] and kv.nan_only_in_empty_rows(torch, a, o):
+        raise hc.HarnessError("unsupported", f"SDPA {a.kernel} {kv.EMPTY_ROWS_REASON}")
     if not result["passed"]:
         raise hc.HarnessError("correctness-failed", f"SDPA {a.kernel} does not match the f64 reference "
                               f"({result['note']}); not timed")
@@ -375,6 +377,9 @@ def selftest(a):
                     with sdpa_kernel(backend):
                         o = call(q, k, v)
                     r = check(torch, a, q, k, v, o, 1024)
+                    if not r["passed"] and kv.nan_only_in_empty_rows(torch, a, o):
+                        print(f"SKIP {label}: {kv.EMPTY_ROWS_REASON}", file=hc._LINES, flush=True)
+                        continue
                     failures += 0 if r["passed"] else 1
                     print(f"{'PASS' if r['passed'] else 'FAIL'} {label}: {r['note']}", file=hc._LINES, flush=True)
                 except hc.HarnessError as err:
