@@ -58,29 +58,6 @@ DeviceProblem problem_of(const Args& a, KvDims kv, const Buffers* b) {
   return p;
 }
 
-// --kv-heads and --kv-seq, taken out of argv before the shared parser (../cpu/harness_common.hpp)
-// sees the rest.
-struct KvFlags {
-  int64_t heads = 0, seq = 0;
-};
-
-KvFlags take_kv_flags(int& argc, char** argv) {
-  KvFlags kv;
-  int out = 1;
-  for (int i = 1; i < argc; ++i) {
-    const std::string f = argv[i];
-    if (f == "--kv-heads" || f == "--kv-seq") {
-      if (i + 1 >= argc) throw HarnessError("bad-config", f + ": missing value");
-      if (f == "--kv-heads") kv.heads = parse_int("--kv-heads", argv[++i], 1, 1024);
-      else kv.seq = parse_int("--kv-seq", argv[++i], 1, 1048576);
-    } else {
-      argv[out++] = argv[i];
-    }
-  }
-  argc = out;
-  return kv;
-}
-
 void require_supported(const Args& a, KvDims kv, const CudaKernel& k) {
   const std::string why = kv_refusal(k, problem_of(a, kv, nullptr));
   if (!why.empty()) throw HarnessError("unsupported", why);
@@ -267,17 +244,15 @@ int main(int argc, char** argv) {
   Args a;
   KvDims kv;
   try {
-    const KvFlags flags = take_kv_flags(argc, argv);
-    a = parse_args(argc, argv);
-    kv = resolve_kv(a, flags.heads, flags.seq);
+    a = parse_args(argc, argv);  // --kv-heads/--kv-seq: ../cpu/harness_common.hpp
+    kv = resolve_kv(a, a.kv_heads, a.kv_seq);
   } catch (const HarnessError& e) {
     emit_error(e.code, e.what());
     return 2;
   }
   if (a.help) {
-    std::fprintf(stderr, "attnlab CUDA harness (kernels: %s)\n%s  [--kv-heads Hkv (divides H)] "
-                 "[--kv-seq Skv (1..1048576)]: K, V are [B, Hkv, Skv, D]\n",
-                 kernel_list().c_str(), usage_text());
+    std::fprintf(stderr, "attnlab CUDA harness (kernels: %s)\n%s", kernel_list().c_str(),
+                 usage_text());
     return 0;
   }
   if (a.list) {
