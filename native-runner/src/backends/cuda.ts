@@ -20,7 +20,7 @@ import { ANY_HEAD_DIM, NativeBackend, readHelloEnv } from './native.ts';
  * every flash_*.cu that registered itself, with `kvShape` from its kv_support) replaces it.
  * `kvShape`: the kernel takes grouped-query heads and S ≠ Skv (issue 14).
  */
-export const CUDA_KERNELS: readonly (KernelInfo & { kvShape?: boolean })[] = [
+export const CUDA_KERNELS: readonly KernelInfo[] = [
   {
     id: 'flash-v1',
     description:

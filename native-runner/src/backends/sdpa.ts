@@ -19,7 +19,7 @@ const note = ' (head dims and dtypes as this torch build allows; refusals are re
  * S ≠ Skv (causal through causal_lower_right); a backend that cannot do a shape is reported
  * unavailable for that run with torch's reason (`kvShape`: issue 14).
  */
-export const SDPA_KERNELS: readonly (KernelInfo & { kvShape?: boolean })[] = [
+export const SDPA_KERNELS: readonly KernelInfo[] = [
   {
     id: 'flash',
     description: `SDPA FLASH_ATTENTION (FlashAttention-2 in PyTorch)${note}`,
