@@ -10,7 +10,12 @@ import {
   type CiMethod,
   type Interval,
 } from './bootstrap.ts';
-import { blockBootstrapMedians, blockLength } from './block-bootstrap.ts';
+import {
+  ar1Inflation,
+  blockBootstrapMedians,
+  blockLength,
+  floorSpread,
+} from './block-bootstrap.ts';
 import type { ProblemConfig } from './config-diff.ts';
 import { describeSorted, type Description } from './describe.ts';
 import { diagnoseSide, type SideDiagnostics } from './diagnostics.ts';
@@ -19,7 +24,13 @@ import { hodgesLehmannSorted } from './hodges-lehmann.ts';
 import { mannWhitneySorted, type MannWhitneyResult } from './mannwhitney.ts';
 import { tukeyOutliersSorted, type TukeyOutliers } from './outliers.ts';
 import { createRng, deriveSeed } from './prng.ts';
-import { at, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
+import {
+  at,
+  medianOfSorted,
+  sortSamples,
+  type SampleInput,
+  type SortedSamples,
+} from './samples.ts';
 import { summarize } from './summary.ts';
 import { DEFAULT_MARGIN, equivalenceBand, verdictFromSpeedupCI, type Verdict } from './verdict.ts';
 import { guardVerdict, widenForDrift } from './guards.ts';
@@ -138,10 +149,10 @@ function resampleSide(
   }
   if (diag.autocorrelated) {
     const len = blockLength(n, diag.lag1);
-    return {
-      dist: blockBootstrapMedians(samples, sorted, len, resamples, createRng(seed)),
-      jack: null,
-    };
+    const dist = blockBootstrapMedians(samples, sorted, len, resamples, createRng(seed));
+    const iid = bootstrapMedians(sorted, resamples, createRng(deriveSeed(seed, 2)));
+    floorSpread(dist, iid, medianOfSorted(sorted), ar1Inflation(diag.lag1, n));
+    return { dist, jack: null };
   }
   return {
     dist: bootstrapMedians(sorted, resamples, createRng(seed)),
