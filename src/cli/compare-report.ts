@@ -40,6 +40,12 @@ const VERDICT_TEXT: Record<ComparisonResult['verdict'], string> = {
   inconclusive: 'INCONCLUSIVE — the CI straddles the margin; take more samples',
 };
 
+/** The verdict line's text: the guard's reason when one forced it, a cross-config label. */
+function verdictText(r: ComparisonResult): string {
+  if (r.verdictReason !== null) return `INCONCLUSIVE — ${r.verdictReason}`;
+  return VERDICT_TEXT[r.verdict] + (r.crossConfig ? ' [cross-config comparison]' : '');
+}
+
 /** The default terminal report: two-row table, effect sizes, verdict, summary, env diff. */
 export function formatCompareText(r: ComparisonResult, ctx: CompareContext): string {
   const pct = `${Math.round(ctx.confidence * 100)}%`;
@@ -80,7 +86,10 @@ export function formatCompareText(r: ComparisonResult, ctx: CompareContext): str
     `Hedges' g                             ${sig(r.hedgesG)}`,
     `Cliff's δ                             ${sig(r.cliffsDelta)}`,
     `Mann–Whitney U                        ${sig(r.mannWhitney.u, 6)}, p = ${sig(r.mannWhitney.p)}`,
-    `${`verdict (margin ±${sig(ctx.margin * 100)}%)`.padEnd(38)}${VERDICT_TEXT[r.verdict]}`,
+    `${`verdict (margin ±${sig(ctx.margin * 100)}%)`.padEnd(38)}${verdictText(r)}`,
+    ...(r.warnings.length > 0
+      ? ['', 'warnings:', ...r.warnings.map((w) => `  ! [${w.code}] ${w.message}`)]
+      : []),
     '',
     r.summary,
   ];
@@ -105,11 +114,14 @@ export function formatCompareMarkdown(r: ComparisonResult, ctx: CompareContext):
     row('baseline', ctx.baselineLabel, r.baseline),
     row('candidate', ctx.candidateLabel, r.candidate),
     '',
-    `- **Verdict:** ${r.verdict} (equivalence margin ±${sig(ctx.margin * 100)}%)`,
+    `- **Verdict:** ${r.verdict}${r.verdictReason !== null ? ` — ${r.verdictReason}` : ''}${r.crossConfig ? ' (cross-config comparison)' : ''} (equivalence margin ±${sig(ctx.margin * 100)}%)`,
     `- **Speedup:** ${sig(r.speedup.estimate, 4)}× (${pct} CI ${sig(r.speedup.ci[0], 4)}–${sig(r.speedup.ci[1], 4)})`,
     `- **Hodges–Lehmann shift:** ${formatMs(r.hodgesLehmann)}`,
     `- **Hedges' g:** ${sig(r.hedgesG)}; **Cliff's δ:** ${sig(r.cliffsDelta)}`,
     `- **Mann–Whitney:** U = ${sig(r.mannWhitney.u, 6)}, p = ${sig(r.mannWhitney.p)}`,
+    ...(r.warnings.length > 0
+      ? ['', '## Warnings', '', ...r.warnings.map((w) => `- **${w.code}:** ${w.message}`)]
+      : []),
     '',
     r.summary,
   ];

@@ -1,10 +1,13 @@
 /**
  * `attnlab compare BASE CAND`: judge two sample sets with src/stats and print a table, JSON or
- * Markdown. Exit 1 with --fail-on-regression when the verdict is 'slower'; exit 2 on bad input.
+ * Markdown. Exit 1 with --fail-on-regression when the verdict is 'slower' (an 'inconclusive'
+ * verdict never fires it); exit 2 on bad input, differing configs without
+ * --allow-different-config, and usage errors.
  */
 import { Command } from 'commander';
-import { compare } from '../stats/index.ts';
-import { diffEnv } from '../model/index.ts';
+import { compare, type ComparisonResult } from '../stats/index.ts';
+import { diffEnv, hasKvShape, kvHeadsOf, kvSeqLenOf, resolvedScale } from '../model/index.ts';
+import type { ResultFile } from '../model/index.ts';
 import { CliError } from './errors.ts';
 import { loadSamples } from './inputs.ts';
 import { formatCompareMarkdown, formatCompareText } from './compare-report.ts';
@@ -18,6 +21,30 @@ interface CompareFlags {
   resamples: string;
   confidence: string;
   failOnRegression?: boolean;
+  allowDifferentConfig?: boolean;
+}
+
+/**
+ * The config with its defaults filled in, so an omitted default equals its explicit value. The
+ * KV shape is filled in only when either side has one, so plain configs differ by what was set.
+ */
+function problemOf(
+  result: ResultFile | undefined,
+  withKv: boolean,
+): Record<string, unknown> | undefined {
+  if (result === undefined) return undefined;
+  const c = result.config;
+  return {
+    ...c,
+    scale: resolvedScale(c),
+    ...(withKv ? { kvHeads: kvHeadsOf(c), kvSeqLen: kvSeqLenOf(c) } : {}),
+  };
+}
+
+/** The engine's timer quantum of a result file, when it recorded a positive one. */
+function quantumOf(result: ResultFile | undefined): number | undefined {
+  const q = result?.timing.quantumMs;
+  return q !== undefined && q !== null && q > 0 ? q : undefined;
 }
 
 function intFlag(flag: string, text: string, min: number, max: number): number {
@@ -40,7 +67,30 @@ async function action(base: string, cand: string, flags: CompareFlags): Promise<
   const seed = intFlag('seed', flags.seed, 0, 0xffffffff);
   const resamples = intFlag('resamples', flags.resamples, 100, 1_000_000);
   const [a, b] = await Promise.all([loadSamples(base), loadSamples(cand)]);
-  const result = compare(a.ms, b.ms, { margin, seed, resamples, confidence });
+  const withKv = [a.result, b.result].some((r) => r !== undefined && hasKvShape(r.config));
+  let result: ComparisonResult;
+  try {
+    result = compare(a.ms, b.ms, {
+      margin,
+      seed,
+      resamples,
+      confidence,
+      baselineConfig: problemOf(a.result, withKv),
+      candidateConfig: problemOf(b.result, withKv),
+      allowDifferentConfig: flags.allowDifferentConfig === true,
+      quantumMs: { baseline: quantumOf(a.result), candidate: quantumOf(b.result) },
+    });
+  } catch (err) {
+    // compare() rejects data it cannot judge (a zero time, say): bad input, exit 2.
+    if (err instanceof RangeError) throw new CliError(err.message);
+    throw err;
+  }
+  const refused = result.warnings.find((w) => w.code === 'different-config');
+  if (refused !== undefined && !result.crossConfig) {
+    throw new CliError(
+      `${result.verdictReason ?? 'different configs'}: the runs are not comparable; pass --allow-different-config to compare them anyway (labelled cross-config)`,
+    );
+  }
   const envDiff = a.result && b.result ? diffEnv(a.result.env, b.result.env) : null;
   const ctx = { baselineLabel: a.label, candidateLabel: b.label, envDiff, confidence, margin };
   if (flags.json) {
@@ -69,7 +119,7 @@ export function registerCompare(program: Command): void {
   program.addCommand(
     new Command('compare')
       .description(
-        'Compare two sample sets (baseline first): attnlab result files, hyperfine --export-json files (FILE#N picks a command), or plain lists of ms.',
+        'Compare two sample sets (baseline first), detected by content: attnlab result files, hyperfine --export-json (FILE#N picks a command), Google Benchmark JSON with repetitions and pytest-benchmark JSON (FILE#N or FILE#NAME), criterion sample.json, CSV with a header (FILE#COLUMN), a JSON array or a plain list of ms. Exit 0 ok, 1 regression (with --fail-on-regression), 2 bad input or usage.',
       )
       .argument('<baseline>', 'baseline samples')
       .argument('<candidate>', 'candidate samples')
@@ -79,7 +129,14 @@ export function registerCompare(program: Command): void {
       .option('--confidence <pct>', 'confidence level of the intervals', '95%')
       .option('--seed <n>', 'bootstrap seed', '1')
       .option('--resamples <n>', 'bootstrap resamples', '10000')
-      .option('--fail-on-regression', "exit 1 when the verdict is 'slower'")
+      .option(
+        '--fail-on-regression',
+        "exit 1 when the verdict is 'slower' (never on 'inconclusive', e.g. too few samples)",
+      )
+      .option(
+        '--allow-different-config',
+        'compare result files whose configs differ (else exit 2); the verdict is labelled cross-config',
+      )
       .action(action),
   );
 }

@@ -1,18 +1,31 @@
 /**
  * Sample sources `attnlab compare` accepts, detected by content: an attnlab result file, a
- * hyperfine `--export-json` file (seconds → ms), or a plain list of numbers in ms.
+ * hyperfine `--export-json` file (seconds → ms), the formats of input-formats.ts (JSON array,
+ * CSV with a header, criterion, Google Benchmark, pytest-benchmark), or a plain list of ms.
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { ValidationError, readResult } from '../model/index.ts';
 import type { ResultFile } from '../model/index.ts';
 import { CliError } from './errors.ts';
+import {
+  isCriterion,
+  isCsvWithHeader,
+  isGoogleBenchmark,
+  isPytestBenchmark,
+  parseCriterion,
+  parseCsv,
+  parseGoogleBenchmark,
+  parseJsonArray,
+  parsePytestBenchmark,
+  type ParsedSamples,
+} from './input-formats.ts';
 
 /** Samples loaded from one input, with a label for tables. */
 export interface SampleSource {
   /** Label shown in tables: kernel/backend for result files, command for hyperfine, else the path. */
   label: string;
   /** What kind of file it was. */
-  kind: 'result' | 'hyperfine' | 'list';
+  kind: 'result' | 'hyperfine' | 'list' | ParsedSamples['kind'];
   /** Samples in ms. */
   ms: number[];
   /** The result file, when the input was one. */
@@ -51,11 +64,18 @@ export function parseNumberList(text: string, source: string): number[] {
   });
 }
 
-/** Reads samples from `spec` = `PATH` or `PATH#N` (N: 1-based result index of a hyperfine file). */
+/**
+ * Reads samples from `spec` = `PATH` or `PATH#PICK`: PICK chooses a hyperfine command or a
+ * benchmark (1-based index, or a name for Google Benchmark and pytest-benchmark) or a CSV column
+ * (name or 1-based index).
+ */
 export async function loadSamples(spec: string): Promise<SampleSource> {
-  const hash = /^(.*)#(\d+)$/.exec(spec);
-  const path = hash?.[1] ?? spec;
-  const index = hash?.[2] !== undefined ? Number.parseInt(hash[2], 10) : undefined;
+  // Split at the last '#' (benchmark names may hold '/'), unless the whole spec names a file.
+  const hash = /^(.+)#([^#]+)$/.exec(spec);
+  const whole = hash !== null && (await stat(spec).catch(() => null)) !== null;
+  const path = hash !== null && !whole ? (hash[1] ?? spec) : spec;
+  const pick = whole ? undefined : hash?.[2];
+  const index = pick !== undefined && /^\d+$/.test(pick) ? Number(pick) : undefined;
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -63,14 +83,21 @@ export async function loadSamples(spec: string): Promise<SampleSource> {
     throw new CliError(`${path}: cannot read (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const trimmed = text.trimStart();
-  if (trimmed.startsWith('{')) {
+  if (trimmed.startsWith('[') || trimmed.startsWith('{')) {
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch (err) {
       throw new CliError(`${path}: looks like JSON but does not parse (${(err as Error).message})`);
     }
+    if (Array.isArray(json)) return parseJsonArray(json, path);
+    if (isCriterion(json)) return parseCriterion(json, path);
+    if (isGoogleBenchmark(json)) return parseGoogleBenchmark(json, path, pick);
+    if (isPytestBenchmark(json)) return parsePytestBenchmark(json, path, pick);
     if (isHyperfine(json)) {
+      if (pick !== undefined && index === undefined) {
+        throw new CliError(`${path}#${pick}: pick a hyperfine command by its 1-based index`);
+      }
       const results = json.results;
       if (results.length === 0) throw new CliError(`${path}: hyperfine file has no results`);
       if (results.length > 1 && index === undefined) {
@@ -116,5 +143,6 @@ export async function loadSamples(spec: string): Promise<SampleSource> {
       result,
     };
   }
+  if (isCsvWithHeader(text)) return parseCsv(text, path, pick);
   return { label: path, kind: 'list', ms: parseNumberList(text, path) };
 }

@@ -22,6 +22,10 @@ registerRun(program);
 registerCompare(program);
 registerServe(program);
 registerSweep(program);
+// Subcommands added with addCommand() do not inherit exitOverride: without this, commander exits
+// 1 itself on an unknown option or a missing argument, which a CI job cannot tell from a
+// regression. Every usage error goes through the catch below and exits 2.
+for (const cmd of program.commands) cmd.exitOverride().showHelpAfterError('(add --help for usage)');
 
 try {
   await program.parseAsync(process.argv);

@@ -2,8 +2,17 @@
  * Flag parsing shared by `run` and `sweep`: the attention config and the stop rule, with every
  * error naming the flag and its allowed range.
  */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { CONFIG_LIMITS, ValidationError, stopRuleSchema, validateConfig } from '../model/index.ts';
+import {
+  CONFIG_LIMITS,
+  SCALE_LIMITS,
+  ValidationError,
+  stopRuleSchema,
+  validateConfig,
+} from '../model/index.ts';
 import type { AttentionConfig, StopRule } from '../model/index.ts';
 import { CliError } from './errors.ts';
 
@@ -64,6 +73,45 @@ function int(flag: string, text: string): number {
   return Number.parseInt(text, 10);
 }
 
+/** A whole decimal integer in min..max, or a CliError naming the flag and the range. */
+export function intInRange(flag: string, text: string, min: number, max: number): number {
+  const t = text.trim();
+  const value = /^-?\d+$/.test(t) ? Number(t) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new CliError(`--${flag}: expected an integer in ${min}..${max}, got "${text}"`);
+  }
+  return value;
+}
+
+/** A plain decimal number (no trailing junk, no hex, not empty), or NaN. */
+export function strictNumber(text: string): number {
+  const t = text.trim();
+  return /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t) ? Number(t) : Number.NaN;
+}
+
+/**
+ * Checks before any work that `path` can be written: its folder exists and is writable, and the
+ * path is not a folder. A CliError names the flag otherwise.
+ */
+export async function requireWritable(flag: string, path: string): Promise<void> {
+  const dir = dirname(resolve(path));
+  try {
+    const st = await stat(dir);
+    if (!st.isDirectory()) throw new CliError(`${flag}: ${dir} is not a folder`);
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new CliError(
+      code === 'ENOENT'
+        ? `${flag}: folder ${dir} does not exist (create it first)`
+        : `${flag}: cannot write into ${dir} (${code})`,
+    );
+  }
+  const target = await stat(path).catch(() => null);
+  if (target?.isDirectory()) throw new CliError(`${flag}: ${path} is a folder; give a file name`);
+}
+
 /** Parses `10s`, `500ms`, `2m`, or a bare number of seconds, into ms. */
 export function parseDuration(flag: string, text: string): number {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m)?$/.exec(text.trim());
@@ -77,9 +125,19 @@ export function parseDuration(flag: string, text: string): number {
 /** Parses `1%` or `0.01` into a fraction. */
 export function parsePercent(flag: string, text: string): number {
   const t = text.trim();
-  const value = t.endsWith('%') ? Number.parseFloat(t.slice(0, -1)) / 100 : Number.parseFloat(t);
+  const value = t.endsWith('%') ? strictNumber(t.slice(0, -1)) / 100 : strictNumber(t);
   if (!Number.isFinite(value))
     throw new CliError(`--${flag}: expected a percentage like 1% or 0.01, got "${text}"`);
+  return value;
+}
+
+function scaleFlag(text: string): number {
+  const value = strictNumber(text);
+  if (!Number.isFinite(value)) {
+    throw new CliError(
+      `--scale: expected a number in ${SCALE_LIMITS.min}..${SCALE_LIMITS.max}, got "${text}"`,
+    );
+  }
   return value;
 }
 
@@ -94,7 +152,7 @@ export function configFromFlags(flags: ConfigFlags, seqLen?: number): AttentionC
     ...(flags.kvSeq !== undefined ? { kvSeqLen: int('kv-seq', flags.kvSeq) } : {}),
     causal: flags.causal ?? false,
     dtype: flags.dtype,
-    ...(flags.scale !== undefined ? { scale: Number.parseFloat(flags.scale) } : {}),
+    ...(flags.scale !== undefined ? { scale: scaleFlag(flags.scale) } : {}),
   };
   try {
     return validateConfig(raw);

@@ -17,7 +17,15 @@ import type {
 } from '../model/index.ts';
 import { readNpy, writeNpy } from '../reference/npy.ts';
 import { CliError } from './errors.ts';
-import { addConfigFlags, configFromFlags, stopRuleFromFlags, type ConfigFlags } from './options.ts';
+import { defaultKernel } from './kernels.ts';
+import {
+  addConfigFlags,
+  configFromFlags,
+  intInRange,
+  requireWritable,
+  stopRuleFromFlags,
+  type ConfigFlags,
+} from './options.ts';
 import { formatRunReport } from './print.ts';
 
 /** Backends `attnlab run` can drive directly, and how to load each. */
@@ -39,7 +47,7 @@ export const DEFAULT_STOP: StopRule = {
 
 interface RunFlags extends ConfigFlags {
   backend: string;
-  kernel: string;
+  kernel?: string;
   out?: string;
   inputs?: string;
   saveOutput?: string;
@@ -147,15 +155,19 @@ async function action(flags: RunFlags): Promise<void> {
   }
   let config = configFromFlags(flags);
   const stop = stopRuleFromFlags(flags, DEFAULT_STOP);
+  const seed = intInRange('seed', flags.seed, 0, 0xffffffff);
+  const warmup =
+    flags.warmup === undefined ? undefined : intInRange('warmup', flags.warmup, 0, 10_000);
+  // Found out before the run, not after minutes of sampling.
+  if (flags.out !== undefined) await requireWritable('--out', flags.out);
+  if (flags.saveOutput !== undefined) await requireWritable('--save-output', flags.saveOutput);
   let inputs: InputTensors | undefined;
   if (flags.inputs !== undefined) ({ config, inputs } = await loadInputs(flags.inputs, config));
-  const seed = Number.parseInt(flags.seed, 10);
-  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
-    throw new CliError(`--seed: expected an integer in 0..4294967295, got "${flags.seed}"`);
-  }
-  const warmup = flags.warmup === undefined ? undefined : Number.parseInt(flags.warmup, 10);
-  if (warmup !== undefined && (!Number.isInteger(warmup) || warmup < 0 || warmup > 10_000)) {
-    throw new CliError(`--warmup: expected an integer in 0..10000, got "${flags.warmup ?? ''}"`);
+  const kernel = flags.kernel ?? defaultKernel(flags.backend, config.dtype);
+  if (kernel === undefined) {
+    throw new CliError(
+      `--kernel: backend ${flags.backend} has no default kernel for ${config.dtype}; name one`,
+    );
   }
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
@@ -175,7 +187,7 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     const outcome = await runner({
       config,
-      kernel: flags.kernel,
+      kernel,
       stop,
       cache: flags.warm ? 'warm' : 'cold',
       seed,
@@ -230,7 +242,10 @@ export function registerRun(program: Command): void {
       'Run one attention kernel on one backend: check it against the f64 reference, then time it.',
     )
     .requiredOption('--backend <id>', `backend: ${Object.keys(DIRECT_BACKENDS).join(' | ')}`)
-    .option('-k, --kernel <id>', "kernel id (see the backend's list)", 'flash-f32');
+    .option(
+      '-k, --kernel <id>',
+      "kernel id (see the backend's list); default: the backend's best general kernel for the dtype (cpu: cpu-flash-f32, webgpu/dawn: flash-f32 or flash-f16, cuda: flash-v1 or naive-f32, sdpa: flash or efficient)",
+    );
   addConfigFlags(cmd)
     .option(
       '--warm',

@@ -53,11 +53,14 @@ describe('validateConfig', () => {
     expect(validateConfig({ ...good, seqLen: 65536 }).seqLen).toBe(65536);
   });
 
-  it('rejects a non-positive or non-finite scale', () => {
-    expect(() => validateConfig({ ...good, scale: 0 })).toThrow(
-      'config.scale: must be a finite number > 0',
-    );
-    expect(() => validateConfig({ ...good, scale: Infinity })).toThrow('config.scale');
+  it('bounds the scale to 1e-4..1e4 (f16 scores) and says so', () => {
+    for (const scale of [0, -1, Infinity, 1e-300, 1e300, 9.9e-5, 10_001]) {
+      expect(() => validateConfig({ ...good, scale }), String(scale)).toThrow(
+        'config.scale: must be a number in 0.0001..10000',
+      );
+    }
+    expect(validateConfig({ ...good, scale: 1e-4 }).scale).toBe(1e-4);
+    expect(validateConfig({ ...good, scale: 1e4 }).scale).toBe(1e4);
   });
 
   it('defaults the scale to 1/sqrt(D)', () => {

@@ -21,6 +21,16 @@ export const CONFIG_LIMITS = {
   kvSeqLen: { min: 1, max: 1_048_576 },
 } as const;
 
+/**
+ * Inclusive bounds of the softmax scale. Kernels hold the scale in f32 and the f16/bf16 kernels
+ * multiply it into f16 scores (f16: largest 65504, smallest normal 6.1e-5), so outside 1e-4..1e4
+ * the product of O(1) scores with the scale overflows or underflows; the default 1/√D is
+ * 0.0625..0.354. Beyond, 1e-300 or 1e300 reached the harness and failed there with a garbled range.
+ */
+export const SCALE_LIMITS = { min: 1e-4, max: 1e4 } as const;
+
+const scaleMessage = `must be a number in ${SCALE_LIMITS.min}..${SCALE_LIMITS.max}`;
+
 const intIn = (name: keyof typeof CONFIG_LIMITS) => {
   const { min, max } = CONFIG_LIMITS[name];
   const msg = `must be an integer in ${min}..${max}`;
@@ -50,9 +60,9 @@ export const attentionConfigSchema = z
     dtype: z.enum(DTYPES, { error: `must be one of ${DTYPES.join(', ')}` }),
     /** Softmax scale; defaults to 1/√D. */
     scale: z
-      .number({ error: 'must be a finite number > 0' })
-      .positive({ error: 'must be a finite number > 0' })
-      .refine(Number.isFinite, { error: 'must be a finite number > 0' })
+      .number({ error: scaleMessage })
+      .min(SCALE_LIMITS.min, { error: scaleMessage })
+      .max(SCALE_LIMITS.max, { error: scaleMessage })
       .optional(),
     /**
      * Key/value heads Hkv (grouped-query attention; 1 = multi-query). Must divide `heads`; query

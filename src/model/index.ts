@@ -2,6 +2,7 @@
 export { ValidationError, formatIssues, parseOrThrow } from './errors.ts';
 export {
   CONFIG_LIMITS,
+  SCALE_LIMITS,
   DTYPES,
   attentionConfigSchema,
   configLabel,

@@ -59,6 +59,13 @@ describe('npy round trip', () => {
 describe('npy errors', () => {
   const payload = new Uint8Array(new Float32Array([0.5, -1.5, 2.5, 3.5]).buffer);
 
+  it('rejects a shape dimension that is not a whole number (parseInt read "8.9" as 8)', () => {
+    expect(() => readNpy(npyBytes('<f4', '(2, 8.9)', payload), 'q.npy')).toThrow(
+      'q.npy: bad shape (2, 8.9): dimension "8.9" is not a whole number ≥ 0',
+    );
+    expect(() => readNpy(npyBytes('<f4', '(2x, 2)', payload), 'q.npy')).toThrow(/"2x"/);
+  });
+
   it('rejects truncated data with the sizes', () => {
     const bytes = npyBytes('<f4', '(2, 2)', payload).subarray(0, 128 + 10);
     expect(() => readNpy(bytes, 'v.npy')).toThrow(

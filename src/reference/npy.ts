@@ -67,13 +67,17 @@ export function readNpy(bytes: Uint8Array, name = 'array.npy'): NpyArray {
     throw new NpyError(
       `${name}: dtype ${descr} is not supported (use float32 '<f4' or float16 '<f2')`,
     );
-  const shape = shapeText
+  const dims = shapeText
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => Number.parseInt(s, 10));
-  if (shape.some((d) => !Number.isInteger(d) || d < 0))
-    throw new NpyError(`${name}: bad shape (${shapeText})`);
+    .filter((s) => s !== '');
+  // Whole decimal digits only: parseInt would read "8.9" as 8 and "8x" as 8.
+  const badDim = dims.find((d) => !/^\d+$/.test(d));
+  if (badDim !== undefined)
+    throw new NpyError(
+      `${name}: bad shape (${shapeText}): dimension "${badDim}" is not a whole number ≥ 0`,
+    );
+  const shape = dims.map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const dataStart = offset + headerLen;
   const itemSize = dtype === 'f32' ? 4 : 2;

@@ -36,13 +36,35 @@ export interface Description {
   p99: number;
 }
 
-/** Arithmetic mean of validated values (naive left-to-right sum; no validation). */
-export function meanOf(values: ArrayLike<number>): number {
+/**
+ * Σ values·factor with Neumaier's compensated summation: the rounding error of each addition is
+ * carried separately, so 1e6-sized values keep the low bits of their noise (a plain running sum
+ * loses them, and every statistic built on the mean inherits the error).
+ */
+function compensatedSum(values: ArrayLike<number>, factor: number): number {
   let sum = 0;
+  let carry = 0;
   for (let i = 0; i < values.length; i++) {
-    sum += at(values, i);
+    const v = at(values, i) * factor;
+    const t = sum + v;
+    carry += Math.abs(sum) >= Math.abs(v) ? sum - t + v : v - t + sum;
+    sum = t;
   }
-  return sum / values.length;
+  return sum + carry;
+}
+
+/**
+ * Arithmetic mean of validated values (compensated sum; no validation). When the sum of values
+ * near the float limit overflows, the values are summed scaled by 2⁻⁶⁴ (exact for normal
+ * numbers) and the mean, which is no larger than the largest value, is scaled back.
+ */
+export function meanOf(values: ArrayLike<number>): number {
+  const n = values.length;
+  const sum = compensatedSum(values, 1);
+  if (Number.isFinite(sum)) {
+    return sum / n;
+  }
+  return (compensatedSum(values, 2 ** -64) / n) * 2 ** 64;
 }
 
 /** Mean of sorted samples; for a constant sample the constant itself, not a rounded sum / n. */
@@ -70,12 +92,15 @@ export function sdOf(sorted: SortedSamples, m: number): number {
   if (n < 2 || at(sorted, 0) === at(sorted, n - 1)) {
     return 0;
   }
+  // Squares of deviations above ~1e154 overflow: then work on values scaled by 2⁻⁵¹² (exact).
+  const big = Math.max(Math.abs(at(sorted, 0)), Math.abs(at(sorted, n - 1))) > 2 ** 500;
+  const f = big ? 2 ** -512 : 1;
   let ss = 0;
   for (let i = 0; i < n; i++) {
-    const d = at(sorted, i) - m;
+    const d = at(sorted, i) * f - m * f;
     ss += d * d;
   }
-  return Math.sqrt(ss / (n - 1));
+  return Math.sqrt(ss / (n - 1)) / f;
 }
 
 /** Median absolute deviation |x − median| of ascending values, in O(n log n). */

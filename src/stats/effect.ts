@@ -5,7 +5,7 @@
 
 import { meanOfSorted, sdOf } from './describe.ts';
 import { pairCounts } from './pairs.ts';
-import { sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
+import { at, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
 
 /**
  * Hedges' g of sorted samples: (mean_b − mean_c) / s_pooled · J, with s_pooled the n − 1 pooled
@@ -18,16 +18,27 @@ export function hedgesGSorted(b: SortedSamples, c: SortedSamples): number {
   if (n1 + n2 < 3) {
     return 0;
   }
-  const m1 = meanOfSorted(b);
-  const m2 = meanOfSorted(c);
-  const s1 = sdOf(b, m1);
-  const s2 = sdOf(c, m2);
-  const pooled = Math.sqrt(((n1 - 1) * s1 * s1 + (n2 - 1) * s2 * s2) / (n1 + n2 - 2));
+  // Work on both samples shifted by one of their values: the difference of the means then keeps
+  // the precision of the data's spread instead of the ulp of the times themselves (1e6 + tiny
+  // noise would otherwise lose most of its digits in m1 − m2). Order is kept, so still sorted.
+  const pivot = at(b, 0);
+  const shift = (x: SortedSamples): SortedSamples => x.map((v) => v - pivot) as SortedSamples;
+  const sb = shift(b);
+  const sc = shift(c);
+  const m1 = meanOfSorted(sb);
+  const m2 = meanOfSorted(sc);
+  const s1 = sdOf(sb, m1);
+  const s2 = sdOf(sc, m2);
+  // SDs near the float limit: scale by the larger one so the squares cannot overflow.
+  const f = Math.max(s1, s2) > 2 ** 500 ? 1 / Math.max(s1, s2) : 1;
+  const pooled =
+    Math.sqrt(((n1 - 1) * (s1 * f) ** 2 + (n2 - 1) * (s2 * f) ** 2) / (n1 + n2 - 2)) / f;
   if (!(pooled > 0)) {
     return 0;
   }
   const j = 1 - 3 / (4 * (n1 + n2) - 9);
-  return ((m1 - m2) / pooled) * j;
+  // Halves keep the difference of means finite when they have opposite signs near the limit.
+  return ((m1 / 2 - m2 / 2) / (pooled / 2)) * j;
 }
 
 /** Hedges' g of `baseline` vs `candidate` (see `hedgesGSorted`). */

@@ -5,8 +5,8 @@
  * rank in expected O((n1 + n2) log(n1·n2)) time and O(n1 + n2) memory.
  */
 
-import { createRng } from './prng.ts';
-import { at, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
+import { createRng, type Rng } from './prng.ts';
+import { at, midpoint, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
 
 /** Below this many candidates left, collect them and select directly. */
 const DIRECT_LIMIT = 4096;
@@ -46,6 +46,18 @@ function selectInPlace(a: Float64Array, k: number): number {
 }
 
 /**
+ * A random index in [0, total). nextInt covers totals up to 2^32; beyond (n1·n2 up to 2^53) a
+ * 53-bit uniform scaled to the total, whose tiny bias only moves pivots, never the result.
+ */
+function randomIndex(rng: Rng, total: number): number {
+  if (total <= 2 ** 32) {
+    return rng.nextInt(total);
+  }
+  const u = (rng.nextUint32() * 2 ** 21 + (rng.nextUint32() >>> 11)) / 2 ** 53;
+  return Math.min(total - 1, Math.floor(u * total));
+}
+
+/**
  * The value of rank k (0-based) among all b_i − c_j. Row i holds b_i − c_(n2−1−j) for j = 0..n2−1,
  * ascending in j (floating-point subtraction is monotone, so this holds for computed values too).
  * Each row keeps a window [lo_i, hi_i) of columns that may still hold the answer; a random pivot
@@ -78,7 +90,7 @@ function selectDifference(b: SortedSamples, c: SortedSamples, k: number): number
       return selectInPlace(pool, k - below);
     }
     // A uniformly random remaining candidate as pivot.
-    let r = rng.nextInt(remaining);
+    let r = randomIndex(rng, remaining);
     let row = 0;
     while (r >= at(hi, row) - at(lo, row)) {
       r -= at(hi, row) - at(lo, row);
@@ -129,7 +141,31 @@ export function hodgesLehmannSorted(b: SortedSamples, c: SortedSamples): number 
   if (total % 2 === 1) {
     return selectDifference(b, c, k);
   }
-  return (selectDifference(b, c, k) + selectDifference(b, c, k + 1)) / 2;
+  const lower = selectDifference(b, c, k);
+  return midpoint(lower, rankAfter(b, c, lower, k + 1));
+}
+
+/**
+ * The value of rank k among all b_i − c_j, given that `v` has rank k − 1: `v` again when more
+ * differences equal it, else the smallest difference above it. One O(n1 + n2) staircase instead
+ * of a second selection.
+ */
+function rankAfter(b: SortedSamples, c: SortedSamples, v: number, k: number): number {
+  const n2 = c.length;
+  let leq = 0;
+  let above = Infinity;
+  let j = n2; // columns (c descending) with b_i − c_(n2−1−j) ≤ v, per row; falls as b_i grows
+  for (let i = 0; i < b.length; i++) {
+    const bi = at(b, i);
+    while (j > 0 && bi - at(c, n2 - j) > v) {
+      j--;
+    }
+    leq += j;
+    if (j < n2) {
+      above = Math.min(above, bi - at(c, n2 - 1 - j));
+    }
+  }
+  return leq > k ? v : above;
 }
 
 /** Hodges–Lehmann shift of `baseline` vs `candidate` (see `hodgesLehmannSorted`). */

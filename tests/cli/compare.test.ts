@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/stats/index.ts';
 import { exampleResult } from '../../src/model/index.ts';
@@ -68,8 +69,8 @@ describe('attnlab compare', () => {
       'hf.json',
       JSON.stringify({
         results: [
-          { command: 'a', times: [0.1, 0.1, 0.1] },
-          { command: 'b', times: [0.2, 0.2, 0.2] },
+          { command: 'a', times: [0.1, 0.1, 0.1, 0.1, 0.1] },
+          { command: 'b', times: [0.2, 0.2, 0.2, 0.2, 0.2] },
         ],
       }),
     );
@@ -134,5 +135,125 @@ describe('attnlab compare', () => {
     const run = await attnlab(['compare', good, good, '--resamples', '5']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('--resamples: expected an integer in 100..1000000');
+  });
+});
+
+describe('attnlab compare: exit codes and guards (issue 15)', () => {
+  it('exits 2 on usage errors and a zero time, never 1', async () => {
+    const good = file('u.txt', samples(9, 20, 1).join('\n'));
+    const missingArg = await attnlab(['compare', good]);
+    expect(missingArg.code).toBe(2);
+    expect(missingArg.stderr).toContain("missing required argument 'candidate'");
+    const unknown = await attnlab(['compare', good, good, '--bogus']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("unknown option '--bogus'");
+    const zero = await attnlab(['compare', file('zero.txt', '0 1 2 3 4'), good]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('compare() needs positive times');
+  });
+
+  it('--fail-on-regression does not fire on an inconclusive verdict (n < 5)', async () => {
+    const fast = file('f3.txt', '1.00 1.01 1.02');
+    const slow = file('s3.txt', '2.00 2.01 2.02');
+    const run = await attnlab(['compare', fast, slow, '--fail-on-regression']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('INCONCLUSIVE — too few samples (n = 3 on a side');
+    expect(run.stdout).toContain('! [few-samples] baseline: only 3 samples');
+  });
+
+  it('refuses result files with different configs (exit 2) unless --allow-different-config', async () => {
+    const a = exampleResult(samples(10, 40, 1));
+    const b = exampleResult(samples(11, 40, 2), {
+      config: { ...a.config, seqLen: 2 * a.config.seqLen },
+    });
+    const fa = file('cfg-a.json', JSON.stringify(a));
+    const fb = file('cfg-b.json', JSON.stringify(b));
+    const refused = await attnlab(['compare', fa, fb]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      `different configs (seqLen ${a.config.seqLen} → ${2 * a.config.seqLen})`,
+    );
+    expect(refused.stderr).toContain('--allow-different-config');
+    const allowed = await attnlab(['compare', fa, fb, '--allow-different-config', '--markdown']);
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain('- **Verdict:** slower (cross-config comparison)');
+    expect(allowed.stdout).toContain('## Warnings');
+    expect(allowed.stdout).toContain('- **different-config:** Cross-config comparison');
+  });
+});
+
+describe('attnlab compare: other tools’ files, detected by content', () => {
+  const fixture = (name: string): string =>
+    fileURLToPath(new URL(`../fixtures/compare/${name}`, import.meta.url));
+  const medians = async (a: string, b: string): Promise<{ kinds: string[]; medians: number[] }> => {
+    const run = await attnlab(['compare', a, b, '--json']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      baseline: { median: number };
+      candidate: { median: number };
+      inputs: { baseline: { kind: string }; candidate: { kind: string } };
+    };
+    return {
+      kinds: [out.inputs.baseline.kind, out.inputs.candidate.kind],
+      medians: [out.baseline.median, out.candidate.median],
+    };
+  };
+
+  it('a JSON array of ms', async () => {
+    const arr = file('arr.json', JSON.stringify([1.5, 1.25, 1.75, 1.5, 1.5]));
+    const r = await medians(arr, arr);
+    expect(r).toEqual({ kinds: ['json-array', 'json-array'], medians: [1.5, 1.5] });
+  });
+
+  it('CSV with a header: FILE#column, units from the column name', async () => {
+    const csv = file(
+      't.csv',
+      'run,time_us,"time (s)"\n1,1500,0.0015\n2,1250,0.00125\n3,1750,0.00175\n4,1500,0.0015\n5,1500,0.0015\n',
+    );
+    const ambiguous = await attnlab(['compare', csv, csv]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain(
+      'CSV has 3 numeric columns (run, time_us, time (s)); pick one with',
+    );
+    const r = await medians(`${csv}#time_us`, `${csv}#time (s)`);
+    expect(r.kinds).toEqual(['csv', 'csv']);
+    expect(r.medians[0]).toBeCloseTo(1.5, 12);
+    expect(r.medians[1]).toBeCloseTo(1.5, 12);
+    const missing = await attnlab(['compare', `${csv}#nope`, `${csv}#1`]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('#nope: no such column (columns: run, time_us, time (s))');
+  });
+
+  it('criterion sample.json: times / iters, ns → ms', async () => {
+    const r = await medians(fixture('criterion-sample.json'), fixture('criterion-sample.json'));
+    expect(r.kinds).toEqual(['criterion', 'criterion']);
+    // Per-iteration times 1.255, 1.251, 1.255, 1.252, 1.249, 1.253, 1.252, 1.252, 1.249, 1.252 ms.
+    expect(r.medians[0]).toBeCloseTo(1.252, 9);
+  });
+
+  it('Google Benchmark JSON (a real file): the repetitions of one benchmark, aggregates skipped', async () => {
+    const gb = fixture('google-benchmark.json');
+    const ambiguous = await attnlab(['compare', gb, gb]);
+    expect(ambiguous.code).toBe(2);
+    expect(ambiguous.stderr).toContain('2 benchmarks (BM_Sum/4096, BM_Sum/16384)');
+    const run = await attnlab(['compare', `${gb}#BM_Sum/4096`, `${gb}#2`, '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      baseline: { n: number };
+      candidate: { n: number; median: number };
+      inputs: { candidate: { label: string; kind: string } };
+    };
+    expect(out.baseline.n).toBe(5);
+    expect(out.candidate.n).toBe(5);
+    expect(out.inputs.candidate).toMatchObject({ label: 'BM_Sum/16384', kind: 'google-benchmark' });
+  });
+
+  it('pytest-benchmark JSON: stats.data of one benchmark, s → ms', async () => {
+    const pb = fixture('pytest-benchmark.json');
+    const r = await medians(`${pb}#test_sum_small`, `${pb}#test_sum_large`);
+    expect(r.kinds).toEqual(['pytest-benchmark', 'pytest-benchmark']);
+    expect(r.medians[0]).toBeCloseTo(1.24, 12);
+    expect(r.medians[1]).toBeCloseTo(2.5, 12);
   });
 });
