@@ -74,6 +74,7 @@ export {
   kernelInfoSchema,
   parseClientMessage,
   parseServerMessage,
+  savedSchema,
   serverMessageSchema,
 } from './protocol.ts';
 export type {
@@ -83,6 +84,7 @@ export type {
   KernelInfo,
   Parsed,
   RunRequest,
+  Saved,
   ServerMessage,
   ServerMessageInput,
 } from './protocol.ts';

@@ -47,6 +47,7 @@ export const ERROR_CODES = [
   'duplicate-id',
   'unknown-run',
   'queue-full',
+  'client-queue-full',
   'too-large-for-device',
   'correctness-failed',
   'harness-crash',
@@ -58,6 +59,18 @@ export const ERROR_CODES = [
 ] as const;
 /** A runner error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether a run's result file was saved on the runner: its path, or why not. */
+export const savedSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), /** Absolute path on the runner's host. */ path: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    /** Why the file could not be written (e.g. the disk is full); the run's data is only here. */
+    error: z.string(),
+  }),
+]);
+/** Where a result was saved, or why not. */
+export type Saved = z.output<typeof savedSchema>;
 
 /** A kernel a backend offers. */
 export const kernelInfoSchema = z.object({
@@ -158,7 +171,13 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('check'), id: z.string(), correctness: correctnessSchema }),
   z.object({ type: z.literal('memory'), id: z.string(), memory: memorySchema }),
   z.object({ type: z.literal('clock'), id: z.string(), clock: clockReadingSchema }),
-  z.object({ type: z.literal('runDone'), id: z.string(), result: resultSchema }),
+  z.object({
+    type: z.literal('runDone'),
+    id: z.string(),
+    result: resultSchema,
+    /** Where the runner saved the result file, or why it could not (absent: an older runner). */
+    saved: savedSchema.optional(),
+  }),
   z.object({
     type: z.literal('error'),
     /** The run this error ends, when it concerns one. */
@@ -167,6 +186,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     message: z.string(),
     /** The partial result (samples so far, marked partial) when a run ended early. */
     result: resultSchema.optional(),
+    /** Where the runner saved that partial result, or why it could not. */
+    saved: savedSchema.optional(),
   }),
 ]);
 /** A server message. */

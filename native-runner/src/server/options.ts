@@ -20,6 +20,8 @@ export interface ServerOptions {
   jobTimeoutMs?: number;
   /** Runs that may wait per lane (0..10000); default 64. */
   queueLimit?: number;
+  /** Runs one client may have waiting, all lanes together (1..10000); default 16. */
+  clientQueueLimit?: number;
   /** The backends to serve; default: the registry's `createBackends()`. */
   backends?: readonly Backend[];
   /** Device lane of a backend; default: `cpu` for the cpu backend, `gpu` for all others. */
@@ -34,7 +36,16 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** Most simultaneous connections (1..10000); default 256. */
   maxConnections?: number;
-  /** Unread bytes after which a client is disconnected; default 16 MiB. */
+  /** Most simultaneous connections from one remote address (1..10000); default 32. */
+  maxConnectionsPerAddress?: number;
+  /** A client that has not authenticated this long after connecting is closed, ms; default 5000. */
+  helloTimeoutMs?: number;
+  /** Failed `hello`s (wrong or missing token) after which a client is closed (1..100); default 3. */
+  maxFailedHellos?: number;
+  /**
+   * Outbound bytes a client may leave unread (counting each queued message's overhead) before
+   * it is disconnected, 1 MiB..1 GiB; default 16 MiB. One message alone is always let through.
+   */
   maxBufferedBytes?: number;
   /** Runner id; default `<hostname>-<random>`. */
   runnerId?: string;
@@ -95,6 +106,7 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
     resultsDir: options.resultsDir ?? 'results',
     jobTimeoutMs: intIn('jobTimeoutMs', options.jobTimeoutMs, 600_000, 1, day),
     queueLimit: intIn('queueLimit', options.queueLimit, 64, 0, 10_000),
+    clientQueueLimit: intIn('clientQueueLimit', options.clientQueueLimit, 16, 1, 10_000),
     backends,
     laneOf: options.laneOf ?? defaultLaneOf,
     cancelGraceMs: intIn('cancelGraceMs', options.cancelGraceMs, 5000, 1, 600_000),
@@ -105,6 +117,15 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
         ? undefined
         : intIn('idleTimeoutMs', options.idleTimeoutMs, 0, 1, day),
     maxConnections: intIn('maxConnections', options.maxConnections, 256, 1, 10_000),
+    maxConnectionsPerAddress: intIn(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      32,
+      1,
+      10_000,
+    ),
+    helloTimeoutMs: intIn('helloTimeoutMs', options.helloTimeoutMs, 5000, 1, 600_000),
+    maxFailedHellos: intIn('maxFailedHellos', options.maxFailedHellos, 3, 1, 100),
     maxBufferedBytes: intIn(
       'maxBufferedBytes',
       options.maxBufferedBytes,

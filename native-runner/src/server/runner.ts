@@ -190,20 +190,36 @@ export class Runner {
   private readonly jobs = new Set<Job>();
   private closing = false;
 
-  private constructor(settings: RunnerSettings, entries: Map<string, Entry>, env: Env) {
+  private constructor(
+    settings: RunnerSettings,
+    entries: Map<string, Entry>,
+    env: Env,
+    store: ResultStore,
+  ) {
     this.settings = settings;
     this.runnerId = settings.runnerId;
     this.entries = entries;
     this.env = env;
     this.backends = [...entries.values()].map((e) => e.info);
-    this.store = new ResultStore(settings.resultsDir);
+    this.store = store;
   }
 
-  /** Discovers every backend (each bounded by a timeout) and builds the runner. */
+  /**
+   * Checks that the results folder is writable (throws `resultsDir: …`), removes temp files a
+   * killed runner left there, discovers every backend (each bounded by a timeout) and builds
+   * the runner.
+   */
   static async create(settings: RunnerSettings): Promise<Runner> {
     const ids = settings.backends.map((b) => b.id);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup !== undefined) throw new Error(`backends: the id "${dup}" is registered twice`);
+    const store = new ResultStore(settings.resultsDir);
+    const leftovers = await store.prepare();
+    if (leftovers.length > 0) {
+      settings.log(
+        `removed ${leftovers.length} unfinished temp file(s) a stopped runner left in ${store.dir}: ${leftovers.slice(0, 5).join(', ')}`,
+      );
+    }
     const found = await Promise.all(settings.backends.map((b) => discoverOne(b, settings)));
     const base = runnerEnv(settings.runnerId);
     const entries = new Map<string, Entry>();
@@ -218,7 +234,7 @@ export class Runner {
       });
       if (f.info.available) available.push({ id: backend.id, env: f.env });
     });
-    return new Runner(settings, entries, mergeEnvs(base, available));
+    return new Runner(settings, entries, mergeEnvs(base, available), store);
   }
 
   /** The `welcome` message: who this runner is, its environment and backends. */
@@ -282,6 +298,11 @@ export class Runner {
     this.jobs.add(job);
     void job.finished.then(() => this.jobs.delete(job));
     return { ok: true, job, queuePosition };
+  }
+
+  /** True while a job waits in its lane's queue (not running, not about to start). */
+  isWaiting(job: Job): boolean {
+    return this.laneOfJob.get(job)?.isWaiting(job) ?? false;
   }
 
   /** Ends a job: a waiting one leaves its queue at once, a running one is cancelled. */

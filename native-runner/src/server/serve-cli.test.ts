@@ -146,6 +146,7 @@ describe('flags and banner', () => {
     results: 'r',
     jobTimeout: '90s',
     queueLimit: '8',
+    clientQueueLimit: '4',
   };
 
   it('maps flags to server options, reading the token from the environment when not given', () => {
@@ -156,6 +157,7 @@ describe('flags and banner', () => {
       resultsDir: 'r',
       jobTimeoutMs: 90_000,
       queueLimit: 8,
+      clientQueueLimit: 4,
     });
     expect(serveOptions(flags, { [TOKEN_ENV]: 'from-the-env' }).token).toBe('from-the-env');
     expect(serveOptions({ ...flags, token: 'from-flag-1' }, { [TOKEN_ENV]: 'x' }).token).toBe(
