@@ -41,10 +41,11 @@ async function childrenOf(parent: number): Promise<{ pid: number; comm: string }
   return found;
 }
 
-function alive(pid: number): boolean {
+/** True while `pid` runs; an exited process not yet reaped (a zombie) counts as gone. */
+async function alive(pid: number): Promise<boolean> {
   try {
-    process.kill(pid, 0);
-    return true;
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
   } catch {
     return false;
   }
@@ -93,14 +94,14 @@ it.runIf(process.platform === 'linux')(
       c.terminate();
       server.kill('SIGKILL');
       const t0 = performance.now();
-      while (alive(harness ?? -1) && performance.now() - t0 < 5000) {
+      while ((await alive(harness ?? -1)) && performance.now() - t0 < 5000) {
         await new Promise((r) => setTimeout(r, 50));
       }
-      expect(alive(harness ?? -1)).toBe(false);
+      expect(await alive(harness ?? -1)).toBe(false);
       expect(performance.now() - t0).toBeLessThan(3000);
     } finally {
       server.kill('SIGKILL');
-      if (harness !== undefined && alive(harness)) process.kill(harness, 'SIGKILL');
+      if (harness !== undefined && (await alive(harness))) process.kill(harness, 'SIGKILL');
     }
   },
   60_000,
