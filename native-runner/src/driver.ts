@@ -65,6 +65,8 @@ export interface DriverJob {
   materializesScores?: boolean | undefined;
   /** Grace between SIGTERM and SIGKILL, ms (default 2000). */
   killGraceMs?: number | undefined;
+  /** Extra environment variables of the harness (e.g. CUDA_VISIBLE_DEVICES to pin a GPU). */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Default time a harness may stay silent before the job fails with `timeout`. */
@@ -202,6 +204,7 @@ class HarnessRun {
     const child = spawn(cmd.command, args, {
       stdio: ['pipe', 'pipe', 'pipe'],
       detached: process.platform !== 'win32',
+      ...(this.job.env ? { env: { ...process.env, ...this.job.env } } : {}),
     });
     this.child = child;
     this.setPhase('setup');

@@ -18,6 +18,7 @@ interface ServeFlags {
   jobTimeout: string;
   queueLimit: string;
   clientQueueLimit: string;
+  devices?: string;
 }
 
 /** Environment variable read when --token is not given (keeps the token out of `ps`). */
@@ -33,6 +34,7 @@ const FLAG_OF: Record<string, string> = {
   queueLimit: '--queue-limit',
   clientQueueLimit: '--client-queue-limit',
   resultsDir: '--results',
+  devices: '--devices',
 };
 
 function intFlag(flag: string, text: string, min: number, max: number): number {
@@ -72,6 +74,7 @@ export function serveOptions(
     jobTimeoutMs,
     queueLimit: intFlag('--queue-limit', flags.queueLimit, 0, 10_000),
     clientQueueLimit: intFlag('--client-queue-limit', flags.clientQueueLimit, 1, 10_000),
+    ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
   };
 }
 
@@ -87,6 +90,13 @@ export function formatBanner(server: RunningServer): string {
         ? `  ${b.id.padEnd(width)}  ${b.device ?? 'available'} · kernels: ${kernels.join(', ') || 'none'}`
         : `  ${b.id.padEnd(width)}  unavailable: ${b.reason ?? 'no reason given'}`,
     );
+  }
+  if (server.devices.length > 0) {
+    lines.push(`gpus (one lane each):`);
+    for (const d of server.devices) {
+      const mem = d.memoryBytes === null ? '' : ` · ${Math.round(d.memoryBytes / 2 ** 30)} GiB`;
+      lines.push(`  ${d.index}  ${d.name}${mem} · ${d.uuid} · ${d.pciBusId}`);
+    }
   }
   lines.push(`connect: ${server.connectUrl}`);
   if (server.anyOrigin && server.token === undefined) {
@@ -159,6 +169,10 @@ export function registerServe(program: Command): void {
     .option('--results <dir>', 'folder for result files', 'results')
     .option('--job-timeout <dur>', 'stop a job that runs longer than this, e.g. 90s or 10m', '10m')
     .option('--queue-limit <n>', 'runs that may wait per device', '64')
+    .option(
+      '--devices <list>',
+      'GPUs to serve, one lane each: indices or UUIDs, e.g. 0,1 (default: all)',
+    )
     .option(
       '--client-queue-limit <n>',
       'runs one client may have waiting (all devices together), so no client fills the queue',

@@ -71,6 +71,8 @@ export {
   PROTOCOL_VERSION,
   backendInfoSchema,
   clientMessageSchema,
+  deviceInfoSchema,
+  deviceRefSchema,
   kernelInfoSchema,
   parseClientMessage,
   parseServerMessage,
@@ -80,6 +82,8 @@ export {
 export type {
   BackendInfo,
   ClientMessage,
+  DeviceInfo,
+  DeviceRef,
   ErrorCode,
   KernelInfo,
   Parsed,

@@ -254,7 +254,13 @@ export class Connection {
     this.usedIds.add(msg.id);
     this.runs.set(msg.id, job);
     void job.finished.then(() => this.runs.delete(msg.id));
-    this.send({ type: 'runStarted', id: msg.id, queuePosition });
+    const device = job.request.device?.index;
+    this.send({
+      type: 'runStarted',
+      id: msg.id,
+      queuePosition,
+      ...(device !== undefined ? { device } : {}),
+    });
   }
 
   private cancel(id: string): void {

@@ -8,6 +8,7 @@ import { resultSchema, formatIssues } from '../../../src/model/index.ts';
 import type {
   ClockReading,
   Correctness,
+  DeviceInfo,
   Env,
   Memory,
   ResultFile,
@@ -75,6 +76,18 @@ function formatMs(ms: number): string {
     : ms >= 1000
       ? `${ms / 1000} s`
       : `${ms} ms`;
+}
+
+/** Records in the result's env which GPU ran it (the runner chose it, so the runner says so). */
+function withDevice(result: ResultFile, device: DeviceInfo | undefined): ResultFile {
+  if (!device) return result;
+  const gpu = {
+    ...(result.env.gpu ?? { name: device.name }),
+    index: device.index,
+    uuid: device.uuid,
+    pciBusId: device.pciBusId,
+  };
+  return { ...result, env: { ...result.env, gpu } };
 }
 
 /** A run from acceptance to its final message. */
@@ -306,7 +319,7 @@ export class Job {
     clearTimeout(this.timeoutTimer);
     clearTimeout(this.graceTimer);
     this.flush();
-    let final = finalizeResult(result, this.cause);
+    let final = withDevice(finalizeResult(result, this.cause), this.request.device);
     if (final.derived === null && final.samples.ms.length > 0) {
       const { config } = final;
       try {

@@ -2,6 +2,7 @@
  * Options of `startServer` with their defaults and bounds. Every bad value is refused with the
  * option's name and its allowed range before anything binds or launches.
  */
+import type { DeviceInfo } from '../../../src/model/index.ts';
 import type { Backend } from '../backend.ts';
 
 /** Options of `startServer`. */
@@ -24,8 +25,15 @@ export interface ServerOptions {
   clientQueueLimit?: number;
   /** The backends to serve; default: the registry's `createBackends()`. */
   backends?: readonly Backend[];
-  /** Device lane of a backend; default: `cpu` for the cpu backend, `gpu` for all others. */
+  /**
+   * Device lane of a backend; default: `cpu` for the cpu backend, `gpu` for all others. `gpu`
+   * backends get one lane per GPU when the host has GPUs (see `devices`).
+   */
   laneOf?: (backendId: string) => string;
+  /** GPUs to serve: `all` (default) or a list of indices/UUIDs, e.g. `0,1`. */
+  devices?: string;
+  /** The host's GPUs; default: discovered with nvidia-smi (tests inject fakes). */
+  gpus?: readonly DeviceInfo[];
   /** Grace a backend gets to end a cancelled job before the runner ends it, ms; default 5000. */
   cancelGraceMs?: number;
   /** Longest time a sample waits before it is sent, ms (1..100); default 50. */
@@ -55,8 +63,10 @@ export interface ServerOptions {
 
 /** Options with defaults applied (runnerId stays optional: the server makes one). */
 export type ResolvedOptions = Required<
-  Omit<ServerOptions, 'token' | 'idleTimeoutMs' | 'runnerId'>
+  Omit<ServerOptions, 'token' | 'idleTimeoutMs' | 'runnerId' | 'gpus'>
 > & {
+  /** The host's GPUs when injected; undefined: discover them. */
+  gpus: readonly DeviceInfo[] | undefined;
   /** Token clients must present; undefined: none given. */
   token: string | undefined;
   /** Passed to backends; undefined: the backend's default. */
@@ -109,6 +119,8 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
     clientQueueLimit: intIn('clientQueueLimit', options.clientQueueLimit, 16, 1, 10_000),
     backends,
     laneOf: options.laneOf ?? defaultLaneOf,
+    devices: options.devices ?? 'all',
+    gpus: options.gpus,
     cancelGraceMs: intIn('cancelGraceMs', options.cancelGraceMs, 5000, 1, 600_000),
     flushMs: intIn('flushMs', options.flushMs, 50, 1, 100),
     discoverTimeoutMs: intIn('discoverTimeoutMs', options.discoverTimeoutMs, 30_000, 1, 600_000),

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../../src/model/index.ts';
-import type { BackendInfo } from '../../../src/model/index.ts';
+import type { BackendInfo, DeviceInfo } from '../../../src/model/index.ts';
 import { generateToken, isLoopbackHost, originAllowed, originPolicy, tokensEqual } from './auth.ts';
 import { Connection } from './connection.ts';
 import { resolveOptions } from './options.ts';
@@ -37,6 +37,8 @@ export interface RunningServer {
   resultsDir: string;
   /** What each backend offers. */
   backends: readonly BackendInfo[];
+  /** The GPUs served, one lane each (empty: GPU backends share one lane). */
+  devices: readonly DeviceInfo[];
   /** True when `--allow-origin '*'` lets any browser page connect. */
   anyOrigin: boolean;
   /** Cancels every job (results written), closes every connection and stops listening. */
@@ -249,6 +251,7 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runnerId,
     resultsDir: runner.resultsDir,
     backends: runner.backends,
+    devices: runner.devices,
     anyOrigin: policy.any,
     close,
   };
