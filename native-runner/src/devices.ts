@@ -80,3 +80,41 @@ export function pinningEnv(device: DeviceInfo): Record<string, string> {
     ATTNLAB_GPU_PCI_BUS_ID: device.pciBusId,
   };
 }
+
+/**
+ * Resolves a `--device` value (index or UUID) against this host's GPUs. Throws naming the flag
+ * and the GPUs there are.
+ */
+export async function resolveDevice(
+  text: string,
+  gpus?: readonly DeviceInfo[],
+): Promise<DeviceInfo> {
+  const all = gpus ?? (await discoverGpus());
+  if (all.length === 0) {
+    throw new Error(`--device: nvidia-smi lists no GPU on this host (got "${text}")`);
+  }
+  try {
+    const [device] = selectDevices(all, text);
+    if (device === undefined || text.includes(',')) throw new Error('one GPU');
+    return device;
+  } catch {
+    const have = all.map((d) => `${d.index} (${d.uuid})`).join(', ');
+    throw new Error(
+      `--device: expected one GPU index or UUID of this host (${have}), got "${text}"`,
+    );
+  }
+}
+
+/** The result of a run pinned to `device`, its env recording which GPU ran it. */
+export function recordDevice<T extends { env: { gpu?: object & { name: string } } }>(
+  result: T,
+  device: DeviceInfo,
+): T {
+  const gpu = {
+    ...(result.env.gpu ?? { name: device.name }),
+    index: device.index,
+    uuid: device.uuid,
+    pciBusId: device.pciBusId,
+  };
+  return { ...result, env: { ...result.env, gpu } };
+}

@@ -5,7 +5,14 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerMessage } from '../../../src/model/index.ts';
-import { NVIDIA_SMI_QUERY, discoverGpus, parseNvidiaSmi, selectDevices } from '../devices.ts';
+import {
+  NVIDIA_SMI_QUERY,
+  discoverGpus,
+  parseNvidiaSmi,
+  pinningEnv,
+  resolveDevice,
+  selectDevices,
+} from '../devices.ts';
 import { TestClient, is } from './testing/client.ts';
 import type { FinalMessage } from './testing/client.ts';
 import { FakeGpuBackend, fakeGpus, spanOf } from './testing/fake-gpus.ts';
@@ -86,6 +93,25 @@ describe('discovery', () => {
     expect(selectDevices(gpus, gpus[3]?.uuid ?? '').map((d) => d.index)).toEqual([3]);
     expect(() => selectDevices(gpus, '0,7')).toThrow(
       'devices: "7" is not a GPU of this host (GPU indices here: 0, 1, 2, 3; or give UUIDs, or all)',
+    );
+  });
+
+  it('resolves attnlab run --device to one GPU and pins CUDA to it by UUID', async () => {
+    const gpus = fakeGpus(2);
+    const one = await resolveDevice('1', gpus);
+    expect(one.uuid).toBe(gpus[1]?.uuid);
+    expect(await resolveDevice(gpus[0]?.uuid ?? '', gpus)).toEqual(gpus[0]);
+    expect(pinningEnv(one)).toMatchObject({
+      CUDA_VISIBLE_DEVICES: gpus[1]?.uuid,
+      CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
+      ATTNLAB_GPU_INDEX: '1',
+    });
+    await expect(resolveDevice('2', gpus)).rejects.toThrow(
+      /^--device: expected one GPU index or UUID of this host \(0 \(GPU-.*\), 1 \(GPU-.*\)\), got "2"$/,
+    );
+    await expect(resolveDevice('0,1', gpus)).rejects.toThrow(/expected one GPU/);
+    await expect(resolveDevice('0', [])).rejects.toThrow(
+      '--device: nvidia-smi lists no GPU on this host (got "0")',
     );
   });
 

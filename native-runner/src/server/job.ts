@@ -8,7 +8,6 @@ import { resultSchema, formatIssues } from '../../../src/model/index.ts';
 import type {
   ClockReading,
   Correctness,
-  DeviceInfo,
   Env,
   Memory,
   ResultFile,
@@ -30,6 +29,7 @@ import type { StopCause } from './outcome.ts';
 import type { ResultStore } from './results.ts';
 import { clip, finalMessage } from './wire.ts';
 import { deriveFiguresOffThread } from '../derive-offthread.ts';
+import { recordDevice } from '../devices.ts';
 
 /** Largest samples batch sent in one message; bigger bursts are split. */
 const MAX_BATCH = 4096;
@@ -76,18 +76,6 @@ function formatMs(ms: number): string {
     : ms >= 1000
       ? `${ms / 1000} s`
       : `${ms} ms`;
-}
-
-/** Records in the result's env which GPU ran it (the runner chose it, so the runner says so). */
-function withDevice(result: ResultFile, device: DeviceInfo | undefined): ResultFile {
-  if (!device) return result;
-  const gpu = {
-    ...(result.env.gpu ?? { name: device.name }),
-    index: device.index,
-    uuid: device.uuid,
-    pciBusId: device.pciBusId,
-  };
-  return { ...result, env: { ...result.env, gpu } };
 }
 
 /** A run from acceptance to its final message. */
@@ -319,7 +307,9 @@ export class Job {
     clearTimeout(this.timeoutTimer);
     clearTimeout(this.graceTimer);
     this.flush();
-    let final = withDevice(finalizeResult(result, this.cause), this.request.device);
+    let final = finalizeResult(result, this.cause);
+    // The runner chose the GPU, so the runner records it.
+    if (this.request.device) final = recordDevice(final, this.request.device);
     if (final.derived === null && final.samples.ms.length > 0) {
       const { config } = final;
       try {
