@@ -27,9 +27,10 @@ export class KernelHeaderError extends Error {
   constructor(
     /** 1-based line of the source. */
     readonly line: number,
-    message: string,
+    /** What is wrong, without the line. */
+    readonly detail: string,
   ) {
-    super(`line ${line}: ${message}`);
+    super(`line ${line}: ${detail}`);
     this.name = 'KernelHeaderError';
   }
 }

@@ -3,17 +3,18 @@
  * file atomically and prints a short report.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import writeFileAtomic from 'write-file-atomic';
-import { validateConfig } from '../model/index.ts';
+import { MAX_USER_SOURCE_BYTES, userKernelSpecSchema, validateConfig } from '../model/index.ts';
 import type {
   AttentionConfig,
   DirectRunner,
   InputTensors,
   ResultFile,
   StopRule,
+  UserKernelSpec,
 } from '../model/index.ts';
 import { readNpy, writeNpy } from '../reference/npy.ts';
 import { CliError } from './errors.ts';
@@ -40,6 +41,8 @@ export const DEFAULT_STOP: StopRule = {
 interface RunFlags extends ConfigFlags {
   backend: string;
   kernel: string;
+  kernelFile?: string;
+  like?: string;
   out?: string;
   inputs?: string;
   saveOutput?: string;
@@ -104,6 +107,58 @@ export async function loadInputs(
   return { config, inputs: { q: q.data, k: k.data, v: v.data } };
 }
 
+/** Which user-kernel language each backend takes from --kernel-file. */
+const KERNEL_FILE_LANGUAGE: Record<string, 'wgsl' | 'cuda'> = {
+  webgpu: 'wgsl',
+  dawn: 'wgsl',
+};
+
+/**
+ * Reads --kernel-file into a validated user kernel: the language follows the backend, the id is
+ * the file's stem (a header `id=` may still override it for WGSL).
+ */
+export async function userKernelFromFile(
+  backend: string,
+  path: string,
+  like: string | undefined,
+): Promise<UserKernelSpec> {
+  const language = KERNEL_FILE_LANGUAGE[backend];
+  if (language === undefined) {
+    throw new CliError(
+      `--kernel-file: backend ${backend} takes no kernel file (webgpu/dawn: a .wgsl file, cuda: a .cu file; python: --callable)`,
+    );
+  }
+  if (like !== undefined && language !== 'wgsl') {
+    throw new CliError(`--like: only for WGSL kernels (--backend webgpu), not ${backend}`);
+  }
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`--kernel-file: cannot read ${path} (${(err as Error).message})`);
+  }
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > MAX_USER_SOURCE_BYTES) {
+    throw new CliError(
+      `--kernel-file: ${path} is ${bytes} bytes; the limit is ${MAX_USER_SOURCE_BYTES} (256 KiB)`,
+    );
+  }
+  const name = basename(path, extname(path))
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 48);
+  const parsed = userKernelSpecSchema.safeParse({
+    language,
+    source,
+    name: /^[A-Za-z0-9]/.test(name) ? name : `k${name}`.slice(0, 48),
+    ...(like !== undefined ? { like } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`--kernel-file: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
+  }
+  return parsed.data;
+}
+
 /** Writes a result file atomically (temp file + rename): never half-written. */
 export async function writeResult(path: string, result: ResultFile): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
@@ -128,6 +183,15 @@ async function action(flags: RunFlags): Promise<void> {
   if (warmup !== undefined && (!Number.isInteger(warmup) || warmup < 0 || warmup > 10_000)) {
     throw new CliError(`--warmup: expected an integer in 0..10000, got "${flags.warmup ?? ''}"`);
   }
+  if (flags.like !== undefined && flags.kernelFile === undefined) {
+    throw new CliError(
+      '--like: names the built-in a --kernel-file follows; give --kernel-file too',
+    );
+  }
+  const userKernel =
+    flags.kernelFile !== undefined
+      ? await userKernelFromFile(flags.backend, flags.kernelFile, flags.like)
+      : undefined;
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
@@ -146,7 +210,8 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     const outcome = await runner({
       config,
-      kernel: flags.kernel,
+      kernel: userKernel && 'name' in userKernel ? (userKernel.name ?? flags.kernel) : flags.kernel,
+      userKernel,
       stop,
       cache: flags.warm ? 'warm' : 'cold',
       seed,
@@ -201,7 +266,15 @@ export function registerRun(program: Command): void {
       'Run one attention kernel on one backend: check it against the f64 reference, then time it.',
     )
     .requiredOption('--backend <id>', `backend: ${Object.keys(DIRECT_BACKENDS).join(' | ')}`)
-    .option('-k, --kernel <id>', "kernel id (see the backend's list)", 'flash-f32');
+    .option('-k, --kernel <id>', "kernel id (see the backend's list)", 'flash-f32')
+    .option(
+      '--kernel-file <file>',
+      'your own kernel instead of a built-in: .wgsl (webgpu; contract in shaders/README.md) or .cu (cuda)',
+    )
+    .option(
+      '--like <id>',
+      "with a .wgsl --kernel-file: the built-in whose descriptor it follows (unless its '// @attnlab' header declares one)",
+    );
   addConfigFlags(cmd)
     .option(
       '--warm',

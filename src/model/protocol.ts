@@ -49,6 +49,8 @@ export const ERROR_CODES = [
   'queue-full',
   'too-large-for-device',
   'correctness-failed',
+  'compile-error',
+  'user-code-refused',
   'harness-crash',
   'harness-error',
   'timeout',
