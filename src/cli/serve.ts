@@ -17,7 +17,13 @@ interface ServeFlags {
   results: string;
   jobTimeout: string;
   queueLimit: string;
+  allowUserCode?: boolean;
 }
+
+/** Printed when --allow-user-code is on: every client may now run its own code on this host. */
+export const USER_CODE_WARNING =
+  '!!! --allow-user-code: clients may send their own WGSL, CUDA (.cu) and Python kernels, which\n' +
+  '!!! this runner compiles and runs on this host. Run it only for people you trust.\n';
 
 /** Environment variable read when --token is not given (keeps the token out of `ps`). */
 export const TOKEN_ENV = 'ATTNLAB_TOKEN';
@@ -68,6 +74,7 @@ export function serveOptions(
     resultsDir: flags.results,
     jobTimeoutMs,
     queueLimit: intFlag('--queue-limit', flags.queueLimit, 0, 10_000),
+    ...(flags.allowUserCode === true ? { allowUserCode: true } : {}),
   };
 }
 
@@ -113,6 +120,7 @@ async function action(flags: ServeFlags): Promise<void> {
   }
   process.stdout.write(`attnlab runner listening on ${server.url}\n`);
   process.stdout.write(formatBanner(server));
+  if (options.allowUserCode === true) process.stdout.write(USER_CODE_WARNING);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
@@ -148,6 +156,11 @@ export function registerServe(program: Command): void {
     .option('--results <dir>', 'folder for result files', 'results')
     .option('--job-timeout <dur>', 'stop a job that runs longer than this, e.g. 90s or 10m', '10m')
     .option('--queue-limit <n>', 'runs that may wait per device', '64')
+    .option(
+      '--allow-user-code',
+      "accept runs of the client's own kernels (WGSL, .cu, Python): arbitrary code on this host",
+      false,
+    )
     .action(action);
   program.addCommand(cmd);
 }

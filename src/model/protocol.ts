@@ -14,6 +14,7 @@ import {
   RUN_STATES,
   stopRuleSchema,
 } from './result.ts';
+import { userKernelSpecSchema } from './user-kernel.ts';
 import { formatIssues } from './errors.ts';
 
 /** Protocol version carried in `welcome`. */
@@ -114,6 +115,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /** Warmup launches (default chosen by the backend). */
     warmup: z.number().int().min(0).max(10_000).optional(),
+    /**
+     * The user's own kernel (WGSL for dawn, .cu for cuda, a callable for python); `kernel` is
+     * then its display id. Runners refuse it unless started with --allow-user-code.
+     */
+    userKernel: userKernelSpecSchema.optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: runId }),
 ]);
