@@ -1,6 +1,8 @@
 // Device buffers, the pre-launch memory plan, input upload and the correctness check of the CUDA
 // harness: the output is poisoned (NaN), the kernel runs once, and its output is compared with
-// the fp32 GPU reference (naive-f32) over every element and with f64 CPU rows (sampled).
+// the fp32 GPU reference (naive-f32) over every element and with f64 CPU rows (sampled). K and V
+// have the K/V shape ([B, Hkv, Skv, D], reference_kv.hpp); the f64 rows follow its rules
+// (grouped heads, bottom-right causal, zero rows).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -11,15 +13,18 @@
 
 #include "../cpu/reference.hpp"
 #include "common.cuh"
+#include "reference_kv.hpp"
 
 namespace attnlab {
 
 // What a run allocates on the device; refused before any allocation when it cannot fit.
 struct MemoryPlan {
-  int64_t qkv = 0, o = 0, ref = 0, flush = 0;
-  int64_t total() const { return qkv + o + ref + flush; }
+  int64_t q = 0, kv = 0, o = 0, ref = 0, flush = 0;  // kv: K and V together
+  int64_t qkv() const { return q + kv; }
+  int64_t total() const { return q + kv + o + ref + flush; }
   std::string describe() const {
-    std::string s = "q, k, v " + format_bytes(double(qkv)) + ", o " + format_bytes(double(o));
+    std::string s = "q " + format_bytes(double(q)) + ", k, v " + format_bytes(double(kv)) +
+                    ", o " + format_bytes(double(o));
     if (ref) s += ", fp32 reference o " + format_bytes(double(ref));
     if (flush) s += ", L2 flush " + format_bytes(double(flush));
     return s;
@@ -30,10 +35,11 @@ constexpr int64_t kL2FlushBytes = 256LL << 20;  // larger than any L2 today (H10
 
 inline bool is_reference_kernel(const CudaKernel& k) { return std::string(k.id) == "naive-f32"; }
 
-inline MemoryPlan plan_memory(const Args& a, const CudaKernel& k, bool cold) {
+inline MemoryPlan plan_memory(const Args& a, KvDims kv, const CudaKernel& k, bool cold) {
   MemoryPlan m;
   const int64_t n = a.elements();
-  m.qkv = 3 * n * int64_t(dtype_bytes(a.dtype));
+  m.q = n * int64_t(dtype_bytes(a.dtype));
+  m.kv = 2 * kv_elements(a, kv) * int64_t(dtype_bytes(a.dtype));
   m.o = n * (is_reference_kernel(k) ? 4 : int64_t(dtype_bytes(a.dtype)));
   m.ref = is_reference_kernel(k) ? 0 : n * 4;
   m.flush = cold ? kL2FlushBytes : 0;
@@ -93,24 +99,24 @@ inline void upload(std::vector<float>& host, void* dev, Dtype d) {
 }
 
 // Allocates the plan's buffers and uploads seeded (or the user's) inputs.
-inline void prepare(const Args& a, const MemoryPlan& plan, Buffers& b) {
-  const int64_t n = a.elements();
-  const size_t each = size_t(plan.qkv / 3);
-  CUDA_CHECK(cudaMalloc(&b.q, each));
-  CUDA_CHECK(cudaMalloc(&b.k, each));
-  CUDA_CHECK(cudaMalloc(&b.v, each));
+inline void prepare(const Args& a, KvDims kv, const MemoryPlan& plan, Buffers& b) {
+  const int64_t n = a.elements(), nkv = kv_elements(a, kv);
+  CUDA_CHECK(cudaMalloc(&b.q, size_t(plan.q)));
+  CUDA_CHECK(cudaMalloc(&b.k, size_t(plan.kv / 2)));
+  CUDA_CHECK(cudaMalloc(&b.v, size_t(plan.kv / 2)));
   CUDA_CHECK(cudaMalloc(&b.o, size_t(plan.o)));
   if (plan.ref) CUDA_CHECK(cudaMalloc(reinterpret_cast<void**>(&b.ref), size_t(plan.ref)));
   if (plan.flush) CUDA_CHECK(cudaMalloc(&b.flush, size_t(plan.flush)));
   if (!a.inputs.empty()) {
-    read_inputs(a.inputs, n, b.hq, b.hk, b.hv);
+    read_inputs_kv(a.inputs, n, nkv, b.hq, b.hk, b.hv);
   } else {
+    // K and V of the K/V shape are drawn by flat index, as every backend draws them.
     b.hq.resize(size_t(n));
-    b.hk.resize(size_t(n));
-    b.hv.resize(size_t(n));
+    b.hk.resize(size_t(nkv));
+    b.hv.resize(size_t(nkv));
     fill_inputs(a.seed, 0, b.hq.data(), n);
-    fill_inputs(a.seed, 1, b.hk.data(), n);
-    fill_inputs(a.seed, 2, b.hv.data(), n);
+    fill_inputs(a.seed, 1, b.hk.data(), nkv);
+    fill_inputs(a.seed, 2, b.hv.data(), nkv);
   }
   upload(b.hq, b.q, a.dtype);
   upload(b.hk, b.k, a.dtype);
@@ -156,8 +162,9 @@ struct CheckOutcome {
 };
 
 // Poisons O, runs the kernel once, compares. Never times anything.
-inline CheckOutcome check_kernel(const Args& a, const CudaKernel& k, const DeviceProblem& p,
-                                 Buffers& b, cudaStream_t stream, int64_t f64_rows = 256) {
+inline CheckOutcome check_kernel(const Args& a, KvDims kv, const CudaKernel& k,
+                                 const DeviceProblem& p, Buffers& b, cudaStream_t stream,
+                                 int64_t f64_rows = 256) {
   CheckOutcome c;
   const int64_t n = a.elements();
   const Dtype out_type = is_reference_kernel(k) ? Dtype::F32 : a.dtype;
@@ -168,7 +175,7 @@ inline CheckOutcome check_kernel(const Args& a, const CudaKernel& k, const Devic
   const double tol = tolerance_for(a.dtype);
   const auto rows = sample_rows(a, a.seed, f64_rows);
   c.rows_checked = int64_t(rows.size());
-  c.f64 = check_rows_f64(a, b.hq.data(), b.hk.data(), b.hv.data(), c.output.data(), rows);
+  c.f64 = check_rows_kv(a, kv, b.hq.data(), b.hk.data(), b.hv.data(), c.output.data(), rows);
   c.note = describe_errors("vs f64 on sampled rows", c.f64);
   c.passed = c.f64.passed(tol);
   if (is_reference_kernel(k)) {

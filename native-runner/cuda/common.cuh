@@ -32,8 +32,11 @@ namespace attnlab {
 
 #define CUDA_CHECK_LAUNCH() CUDA_CHECK(cudaGetLastError())
 
-// What a kernel gets: device pointers to Q, K, V, O ([B, H, S, D] contiguous, element type
-// `dtype`; O is f32 for naive-f32) and the shape.
+// What a kernel gets: device pointers to Q, O ([B, H, S, D] contiguous, element type `dtype`;
+// O is f32 for naive-f32), K, V ([B, Hkv, Skv, D] contiguous) and the shape. kv_heads and kv_seq
+// are 0 for the square problem (Hkv = H, Skv = S). Query head h reads KV head h·Hkv/H; causal
+// with S ≠ Skv is aligned bottom-right: query i sees keys j ≤ i + Skv − S (FlashAttention ≥ 2.1),
+// and a row that sees no key outputs zeros.
 struct DeviceProblem {
   const void* q;
   const void* k;
@@ -43,6 +46,13 @@ struct DeviceProblem {
   bool causal;
   float scale;
   Dtype dtype;
+  int64_t kv_heads = 0;  // 0: heads
+  int64_t kv_seq = 0;    // 0: seq
+
+  int64_t hkv() const { return kv_heads > 0 ? kv_heads : heads; }
+  int64_t skv() const { return kv_seq > 0 ? kv_seq : seq; }
+  // True when K/V are not [B, H, S, D]: grouped-query heads or S ≠ Skv.
+  bool kv_shaped() const { return hkv() != heads || skv() != seq; }
 };
 
 // A kernel version the harness can check and time.
@@ -56,6 +66,10 @@ struct CudaKernel {
   void (*launch)(const DeviceProblem&, cudaStream_t stream);
   // Writes the kernel parameters chosen for this problem (tile sizes, threads) as JSON fields.
   void (*params)(JsonWriter&, const DeviceProblem&);
+  // For a problem with grouped-query heads or S ≠ Skv (DeviceProblem::kv_shaped): nullptr when
+  // the kernel handles it, else why not. A kernel that leaves this unset handles only the square
+  // problem (see kv_refusal below).
+  const char* (*kv_support)(const DeviceProblem&) = nullptr;
 
   bool supports_dtype(Dtype d) const {
     for (Dtype x : dtypes)
@@ -69,6 +83,18 @@ struct CudaKernel {
     return false;
   }
 };
+
+// Why kernel k cannot run problem p's K/V shape, or "" when it can (every kernel runs the square
+// problem).
+inline std::string kv_refusal(const CudaKernel& k, const DeviceProblem& p) {
+  if (!p.kv_shaped()) return "";
+  if (!k.kv_support) {
+    return std::string(k.id) + " handles only kvHeads = heads and kvSeqLen = seqLen (its K/V "
+           "indexing and causal mask assume the square problem)";
+  }
+  const char* why = k.kv_support(p);
+  return why ? std::string(k.id) + ": " + why : "";
+}
 
 inline std::vector<const CudaKernel*>& kernel_registry() {
   static std::vector<const CudaKernel*> kernels;

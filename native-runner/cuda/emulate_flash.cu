@@ -20,6 +20,7 @@
 #include "common.cuh"
 #include "flash_v1.cuh"
 #include "../cpu/reference.hpp"
+#include "reference_kv.hpp"
 
 using namespace attnlab;
 
@@ -197,10 +198,13 @@ struct Job {
   int qb, S;
   float scale_log2;
   std::vector<T> sk, svt;
+  int64_t kvh;
+  int Skv;
   static void body(const EmuOps& ops, void* p) {
     Job& j = *static_cast<Job*>(p);
     flash_v1::attention_block<EmuOps, T, D, kCausal>(ops, j.q, j.k, j.v, j.o, j.bh, j.qb, j.S,
-                                                      j.scale_log2, j.sk.data(), j.svt.data());
+                                                      j.scale_log2, j.sk.data(), j.svt.data(),
+                                                      j.kvh, j.Skv);
   }
 };
 
@@ -211,21 +215,26 @@ T from_float(float x) {
 }
 
 template <class T, int D, bool kCausal>
-bool run_case(Dtype dtype, int64_t batch, int64_t heads, int64_t S, double scale) {
+// Hkv, Skv: the K/V shape (0: the square problem).
+bool run_case(Dtype dtype, int64_t batch, int64_t heads, int64_t S, double scale, int64_t hkv = 0,
+              int64_t skv = 0) {
   Args a;
   a.batch = batch; a.heads = heads; a.seq = S; a.dim = D; a.causal = kCausal; a.dtype = dtype;
   a.scale = scale;
-  const int64_t n = a.elements();
-  std::vector<float> qf(static_cast<size_t>(n)), kf(static_cast<size_t>(n)), vf(static_cast<size_t>(n)), of(static_cast<size_t>(n));
-  std::vector<T> q(static_cast<size_t>(n)), k(static_cast<size_t>(n)), v(static_cast<size_t>(n)), o(static_cast<size_t>(n));
+  const KvDims kv = resolve_kv(a, hkv, skv);
+  const int64_t n = a.elements(), nkv = kv_elements(a, kv);
+  std::vector<float> qf(static_cast<size_t>(n)), kf(static_cast<size_t>(nkv)), vf(static_cast<size_t>(nkv)), of(static_cast<size_t>(n));
+  std::vector<T> q(static_cast<size_t>(n)), k(static_cast<size_t>(nkv)), v(static_cast<size_t>(nkv)), o(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i) {
     q[size_t(i)] = from_float<T>(input_value(11, 0, uint64_t(i)));
+    qf[size_t(i)] = to_float(q[size_t(i)]);
+    o[size_t(i)] = from_float<T>(NAN);  // poisoned
+  }
+  for (int64_t i = 0; i < nkv; ++i) {
     k[size_t(i)] = from_float<T>(input_value(11, 1, uint64_t(i)));
     v[size_t(i)] = from_float<T>(input_value(11, 2, uint64_t(i)));
-    qf[size_t(i)] = to_float(q[size_t(i)]);
     kf[size_t(i)] = to_float(k[size_t(i)]);
     vf[size_t(i)] = to_float(v[size_t(i)]);
-    o[size_t(i)] = from_float<T>(NAN);  // poisoned
   }
   const float scale_log2 = float(a.resolved_scale()) * 1.4426950408889634f;
   const int qblocks = int((S + flash_v1::kBr - 1) / flash_v1::kBr);
@@ -233,18 +242,19 @@ bool run_case(Dtype dtype, int64_t batch, int64_t heads, int64_t S, double scale
     for (int qb = qblocks - 1; qb >= 0; --qb) {
       Job<T, D, kCausal> job{q.data(), k.data(), v.data(), o.data(), bh, qb, int(S), scale_log2,
                              std::vector<T>(flash_v1::Smem<D>::kKElems, from_float<T>(NAN)),
-                             std::vector<T>(flash_v1::Smem<D>::kVElems, from_float<T>(NAN))};
+                             std::vector<T>(flash_v1::Smem<D>::kVElems, from_float<T>(NAN)),
+                             kv_head_of(bh, heads, kv.heads), int(kv.seq)};
       run_block(&Job<T, D, kCausal>::body, &job);
     }
   }
   for (int64_t i = 0; i < n; ++i) of[size_t(i)] = to_float(o[size_t(i)]);
   const auto rows = sample_rows(a, 11, int64_t(1) << 30);
-  const ErrorStats e = check_rows_f64(a, qf.data(), kf.data(), vf.data(), of.data(), rows);
+  const ErrorStats e = check_rows_kv(a, kv, qf.data(), kf.data(), vf.data(), of.data(), rows);
   const bool ok = e.passed(tolerance_for(dtype));
-  std::printf("%s flash-v1(emulated) %s B=%lld H=%lld S=%lld D=%d %s scale=%s %s\n",
+  std::printf("%s flash-v1(emulated) %s B=%lld H=%lld Hkv=%lld S=%lld Skv=%lld D=%d %s scale=%s %s\n",
               ok ? "PASS" : "FAIL", dtype_name(dtype), (long long)batch, (long long)heads,
-              (long long)S, D, kCausal ? "causal" : "full", scale > 0 ? "1" : "1/sqrt(D)",
-              describe_errors("vs f64", e).c_str());
+              (long long)kv.heads, (long long)S, (long long)kv.seq, D, kCausal ? "causal" : "full",
+              scale > 0 ? "1" : "1/sqrt(D)", describe_errors("vs f64", e).c_str());
   std::fflush(stdout);
   return ok;
 }
@@ -261,7 +271,14 @@ int main(int argc, char** argv) {
   tally(run_case<__nv_bfloat16, 128, true>(Dtype::BF16, 1, 1, 130, 0));
   tally(run_case<__half, 32, false>(Dtype::F16, 2, 1, 1, 0));
   tally(run_case<__half, 128, false>(Dtype::F16, 1, 1, 100, 1.0));
+  // Grouped-query heads and S ≠ Skv (issue 14): K/V indexed per KV head, bottom-right causal,
+  // rows that see no key (S > Skv) written as zeros.
+  tally(run_case<__half, 64, true>(Dtype::F16, 1, 4, 77, 0, 2, 300));
+  tally(run_case<__nv_bfloat16, 64, true>(Dtype::BF16, 1, 4, 77, 0, 1, 3));
   if (!quick) {
+    tally(run_case<__half, 64, false>(Dtype::F16, 1, 4, 3, 0, 1, 1000));
+    tally(run_case<__half, 128, true>(Dtype::F16, 1, 2, 1, 0, 2, 300));
+    tally(run_case<__half, 32, true>(Dtype::F16, 2, 4, 130, 0, 4, 1000));
     tally(run_case<__nv_bfloat16, 64, false>(Dtype::BF16, 1, 2, 77, 0));
     tally(run_case<__nv_bfloat16, 64, true>(Dtype::BF16, 2, 1, 129, 0));
     tally(run_case<__half, 128, true>(Dtype::F16, 1, 1, 128, 0));

@@ -203,11 +203,13 @@ struct WarpState {
   float l[G::kMT][2];
 };
 
-// One K/V tile for one warp: S = Q·Kᵀ, online softmax, O += P·V.
+// One K/V tile for one warp: S = Q·Kᵀ, online softmax, O += P·V. Keys ≥ Skv are masked; causal
+// row i sees keys ≤ i + shift (shift = Skv − S: bottom-right, 0 for the square problem).
 template <class T, class G, bool kCausal, bool kMask>
 __device__ __forceinline__ void tile_step(WarpState<G>& st, const uint32_t (*qf)[G::D / 16][4],
                                           uint32_t sQ, uint32_t sK, uint32_t sV, int k0,
-                                          int wrow0, int S, float sl2, int warp, int lane) {
+                                          int wrow0, int Skv, int shift, float sl2, int warp,
+                                          int lane) {
   constexpr int D = G::D, kMT = G::kMT, kBc = G::kBc;
   const int g = lane >> 2, t = lane & 3;
   float s[kMT][kBc / 8][4];
@@ -253,7 +255,7 @@ __device__ __forceinline__ void tile_step(WarpState<G>& st, const uint32_t (*qf)
         for (int e = 0; e < 4; ++e) {
           const int key = k0 + n * 8 + 2 * t + (e & 1);
           const int row = row_lo + (e >> 1) * 8;
-          if (key >= S || (kCausal && key > row)) s[mt][n][e] = -INFINITY;
+          if (key >= Skv || (kCausal && key > row + shift)) s[mt][n][e] = -INFINITY;
         }
       }
     }
@@ -354,10 +356,13 @@ __device__ __forceinline__ void tile_step(WarpState<G>& st, const uint32_t (*qf)
 }
 
 // One block: query rows q0..q0+kBr−1 of one (batch, head). Grid: 1-D, query block fastest.
+// K, V are [B, Hkv, Skv, D]: query head h reads KV head h·Hkv/H through the pointers (grouped-
+// query heads, no copy); causal is aligned bottom-right (row i sees keys ≤ i + Skv − S) and a
+// row that sees no key writes zeros (l = 0).
 template <class T, class G, bool kCausal>
 __global__ void __launch_bounds__(G::kThreads, G::kMinBlocks)
     flash_mma_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                     T* __restrict__ o, int S, int num_qb, float sl2) {
+                     T* __restrict__ o, int S, int num_qb, float sl2, int H, int Hkv, int Skv) {
   constexpr int D = G::D, kBc = G::kBc, kMT = G::kMT;
   extern __shared__ __align__(128) unsigned char smem[];
   const int tid = int(threadIdx.x), warp = tid >> 5, lane = tid & 31;
@@ -367,19 +372,21 @@ __global__ void __launch_bounds__(G::kThreads, G::kMinBlocks)
   const int qb = kCausal ? num_qb - 1 - qi : qi;
   const int q0 = qb * G::kBr;
   const int64_t head = bh * int64_t(S) * D;
+  const int64_t kv_head = (bh / H * Hkv + bh % H * Hkv / H) * int64_t(Skv) * D;
+  const int shift = Skv - S;
   const T* qh = q + head;
-  const T* kh = k + head;
-  const T* vh = v + head;
+  const T* kh = k + kv_head;
+  const T* vh = v + kv_head;
 
   const uint32_t sQ = smem_addr(smem);
   const uint32_t sKV = sQ + G::kQBytes;  // stage s: K at sKV + 2s·tile, V right after
-  const int kv_end = kCausal ? min(S, q0 + G::kBr) : S;
+  const int kv_end = kCausal ? max(0, min(Skv, q0 + G::kBr + shift)) : Skv;
   const int n_tiles = (kv_end + kBc - 1) / kBc;
 
   load_tile<G, G::kBr>(sQ, qh, q0, S, tid);
   cp_async_commit();
-  load_tile<G, kBc>(sKV, kh, 0, S, tid);
-  load_tile<G, kBc>(sKV + G::kTileBytes, vh, 0, S, tid);
+  load_tile<G, kBc>(sKV, kh, 0, Skv, tid);
+  load_tile<G, kBc>(sKV + G::kTileBytes, vh, 0, Skv, tid);
   cp_async_commit();
 
   const int wrow0 = q0 + warp * G::kWarpRows;  // this warp's first query row
@@ -411,20 +418,20 @@ __global__ void __launch_bounds__(G::kThreads, G::kMinBlocks)
     __syncthreads();     // ... and for every thread; every warp is done with tile j−1's stage
     if (j + 1 < n_tiles) {
       const uint32_t next = sKV + uint32_t(((j + 1) & 1) * 2 * G::kTileBytes);
-      load_tile<G, kBc>(next, kh, (j + 1) * kBc, S, tid);
-      load_tile<G, kBc>(next + G::kTileBytes, vh, (j + 1) * kBc, S, tid);
+      load_tile<G, kBc>(next, kh, (j + 1) * kBc, Skv, tid);
+      load_tile<G, kBc>(next + G::kTileBytes, vh, (j + 1) * kBc, Skv, tid);
     }
     cp_async_commit();
     const int k0 = j * kBc;
-    if (kCausal && k0 > wrow_last) continue;  // every key of the tile is in this warp's future
+    if (kCausal && k0 > wrow_last + shift) continue;  // the whole tile is in this warp's future
     const uint32_t sK = sKV + uint32_t((j & 1) * 2 * G::kTileBytes);
-    const bool mask = k0 + kBc > S || (kCausal && k0 + kBc - 1 > wrow0);
+    const bool mask = k0 + kBc > Skv || (kCausal && k0 + kBc - 1 > wrow0 + shift);
     if (mask)
-      tile_step<T, G, kCausal, true>(st, qf, sQ, sK, sK + G::kTileBytes, k0, wrow0, S, sl2, warp,
-                                     lane);
+      tile_step<T, G, kCausal, true>(st, qf, sQ, sK, sK + G::kTileBytes, k0, wrow0, Skv, shift,
+                                     sl2, warp, lane);
     else
-      tile_step<T, G, kCausal, false>(st, qf, sQ, sK, sK + G::kTileBytes, k0, wrow0, S, sl2, warp,
-                                      lane);
+      tile_step<T, G, kCausal, false>(st, qf, sQ, sK, sK + G::kTileBytes, k0, wrow0, Skv, shift,
+                                      sl2, warp, lane);
   }
 
   // Epilogue: normalise, stage this warp's rows in its own rows of sQ (only it reads them), then
@@ -482,7 +489,7 @@ void launch_geometry(const DeviceProblem& p, cudaStream_t stream) {
   const float sl2 = p.scale * 1.4426950408889634f;  // scale·log2(e), folded once
   kernel<<<dim3(unsigned(blocks)), G::kThreads, G::kSmemBytes, stream>>>(
       static_cast<const T*>(p.q), static_cast<const T*>(p.k), static_cast<const T*>(p.v),
-      static_cast<T*>(p.o), int(p.seq), num_qb, sl2);
+      static_cast<T*>(p.o), int(p.seq), num_qb, sl2, int(p.heads), int(p.hkv()), int(p.skv()));
   CUDA_CHECK_LAUNCH();
 }
 
@@ -517,6 +524,10 @@ void launch_any(const char* id, const DeviceProblem& p, cudaStream_t stream) {
                                             std::to_string(p.dim) + ")");
   }
 }
+
+// The K/V shapes the flash_mma versions take: all (grouped heads through the K/V pointers,
+// S ≠ Skv with the bottom-right causal shift).
+inline const char* kv_support(const DeviceProblem&) { return nullptr; }
 
 // Writes the geometry `launch_any` would pick, as kernel parameters.
 template <class G>

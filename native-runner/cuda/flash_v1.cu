@@ -11,7 +11,9 @@
 //     registers as the A fragments of P·V (no trip through shared memory);
 //   - causal: tiles past the block's last row are skipped, the diagonal tile is masked per
 //     element; any S: tails of Q and K/V tiles are zero-filled and masked;
-//   - D ∈ {32, 64, 128}; heavy causal blocks are scheduled first.
+//   - D ∈ {32, 64, 128}; heavy causal blocks are scheduled first;
+//   - grouped-query heads (query head h reads KV head h·Hkv/H through the K/V pointers, no copy)
+//     and S ≠ Skv with bottom-right causal (issue 14).
 // Not yet: cp.async double buffering, ldmatrix, warp specialisation, wgmma/TMA (Hopper).
 // The algorithm lives in flash_v1.cuh (shared with the host emulator emulate_flash.cu).
 //
@@ -67,15 +69,17 @@ struct DeviceOps {
 template <class T, int D, bool kCausal>
 __global__ void __launch_bounds__(kThreads)
     flash_v1_kernel(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                    T* __restrict__ o, int S, float scale_log2) {
+                    T* __restrict__ o, int S, float scale_log2, int H, int Hkv, int Skv) {
   // Raw storage: __half/__nv_bfloat16 have constructors, which __shared__ arrays may not run.
   __shared__ __align__(16) unsigned char smem_k[Smem<D>::kKElems * sizeof(T)];
   __shared__ __align__(16) unsigned char smem_v[Smem<D>::kVElems * sizeof(T)];
   // Reverse order: under causal masking the last query blocks do the most work; start them first.
   const int qb = int(gridDim.y - 1 - blockIdx.y);
-  attention_block<DeviceOps, T, D, kCausal>(DeviceOps{}, q, k, v, o, int64_t(blockIdx.x), qb, S,
-                                            scale_log2, reinterpret_cast<T*>(smem_k),
-                                            reinterpret_cast<T*>(smem_v));
+  const int64_t bh = int64_t(blockIdx.x);
+  const int64_t kvh = bh / H * Hkv + bh % H * Hkv / H;  // query head h reads KV head h·Hkv/H
+  attention_block<DeviceOps, T, D, kCausal>(DeviceOps{}, q, k, v, o, bh, qb, S, scale_log2,
+                                            reinterpret_cast<T*>(smem_k),
+                                            reinterpret_cast<T*>(smem_v), kvh, Skv);
 }
 
 template <class T, int D, bool kCausal>
@@ -84,7 +88,7 @@ void launch_typed(const DeviceProblem& p, cudaStream_t stream) {
   const float scale_log2 = p.scale * 1.4426950408889634f;  // log2(e)·scale, folded once
   flash_v1_kernel<T, D, kCausal><<<grid, kThreads, 0, stream>>>(
       static_cast<const T*>(p.q), static_cast<const T*>(p.k), static_cast<const T*>(p.v),
-      static_cast<T*>(p.o), int(p.seq), scale_log2);
+      static_cast<T*>(p.o), int(p.seq), scale_log2, int(p.heads), int(p.hkv()), int(p.skv()));
   CUDA_CHECK_LAUNCH();
 }
 
@@ -118,6 +122,10 @@ void params(JsonWriter& w, const DeviceProblem& p) {
   w.kv("mma", "mma.sync.m16n8k16").kv("accumulate", "f32").kv("smemBytes", smem);
 }
 
+// Grouped-query heads index the KV head in the K/V pointers (no copy); S ≠ Skv shifts the causal
+// diagonal to the bottom right.
+const char* kv_support(const DeviceProblem&) { return nullptr; }
+
 const CudaKernel kFlashV1 = {
     "flash-v1",
     "FlashAttention-2 style: Q in registers, K/V tiles in shared memory, online softmax, "
@@ -127,6 +135,7 @@ const CudaKernel kFlashV1 = {
     true,
     launch,
     params,
+    kv_support,
 };
 const RegisterKernel kRegisterFlashV1(&kFlashV1);
 

@@ -98,13 +98,16 @@ __host__ __device__ inline void load_v_transposed(const Ops& ops, T* vt, const T
   }
 }
 
-// One block: query rows q0..q0+kBr−1 of head `bh`. Writes O for rows < S.
+// One block: query rows q0..q0+kBr−1 of head `bh` (Q, O: [.., S, D]), reading KV head `kvh`
+// (K, V: [.., Skv, D]; grouped-query heads share one). Causal is aligned bottom-right: row i
+// sees keys j ≤ i + Skv − S (the square problem: j ≤ i); a row that sees none writes zeros.
+// Writes O for rows < S.
 #pragma nv_exec_check_disable
 template <class Ops, class T, int D, bool kCausal>
 __host__ __device__ void attention_block(const Ops& ops, const T* __restrict__ q,
                                          const T* __restrict__ k, const T* __restrict__ v,
                                          T* __restrict__ o, int64_t bh, int qb, int S,
-                                         float scale_log2, T* sK, T* sVt) {
+                                         float scale_log2, T* sK, T* sVt, int64_t kvh, int Skv) {
   static_assert(D % 16 == 0, "head dim must be a multiple of 16");
   constexpr int kStride = Smem<D>::kStride, kVStride = Smem<D>::kVStride;
   constexpr int kDk = D / 16;   // k-steps of Q·Kᵀ
@@ -115,9 +118,10 @@ __host__ __device__ void attention_block(const Ops& ops, const T* __restrict__ q
   const int warp = tid / 32, lane = tid % 32, g = lane / 4, t = lane % 4;
   const int q0 = qb * kBr;
   const int64_t head = bh * int64_t(S) * D;
+  const int shift = Skv - S;  // bottom-right causal: row i's last key is i + shift
   const T* qh = q + head;
-  const T* kh = k + head;
-  const T* vh = v + head;
+  const T* kh = k + kvh * int64_t(Skv) * D;
+  const T* vh = v + kvh * int64_t(Skv) * D;
 
   // Q tile → registers (through sK, which the first K tile then overwrites).
   load_rows<Ops, T, D>(ops, sK, qh, q0, S);
@@ -142,11 +146,11 @@ __host__ __device__ void attention_block(const Ops& ops, const T* __restrict__ q
   float m[2] = {-INFINITY, -INFINITY};  // running max (log2 domain)
   float l[2] = {0.f, 0.f};              // this thread's share of the running sum
 
-  const int kv_end = kCausal ? (q0 + kBr < S ? q0 + kBr : S) : S;
+  const int kv_end = kCausal ? (q0 + kBr + shift < Skv ? q0 + kBr + shift : Skv) : Skv;
   for (int k0 = 0; k0 < kv_end; k0 += kBc) {
     ops.sync();  // every warp is done with sK (Q or the last K tile) and sVt
-    load_rows<Ops, T, D>(ops, sK, kh, k0, S);
-    load_v_transposed<Ops, T, D>(ops, sVt, vh, k0, S);
+    load_rows<Ops, T, D>(ops, sK, kh, k0, Skv);
+    load_v_transposed<Ops, T, D>(ops, sVt, vh, k0, Skv);
     ops.sync();
 
     // S = Q·Kᵀ for this warp's 16 rows × kBc keys.
@@ -170,7 +174,7 @@ __host__ __device__ void attention_block(const Ops& ops, const T* __restrict__ q
       for (int e = 0; e < 4; ++e) {
         const int key = k0 + n * 8 + 2 * t + (e & 1);
         const int row = rows[e >> 1];
-        const bool masked = key >= S || (kCausal && key > row);
+        const bool masked = key >= Skv || (kCausal && key > row + shift);
         const float x = masked ? -INFINITY : s[n][e] * scale_log2;
         s[n][e] = x;
         tmax[e >> 1] = fmaxf(tmax[e >> 1], x);

@@ -51,6 +51,7 @@ const CudaKernel kFlashV2 = {
     true,
     launch,
     params,
+    flash_mma::kv_support,
 };
 const RegisterKernel kRegisterFlashV2(&kFlashV2);
 

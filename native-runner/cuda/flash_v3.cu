@@ -38,6 +38,7 @@ const CudaKernel kFlashV3 = {
     true,
     launch,
     params,
+    flash_mma::kv_support,
 };
 const RegisterKernel kRegisterFlashV3(&kFlashV3);
 

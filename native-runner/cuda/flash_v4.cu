@@ -36,6 +36,7 @@ const CudaKernel kFlashV4 = {
     true,
     launch,
     params,
+    flash_mma::kv_support,
 };
 const RegisterKernel kRegisterFlashV4(&kFlashV4);
 

@@ -42,6 +42,7 @@ const CudaKernel kFlashV5 = {
     true,
     launch,
     params,
+    flash_mma::kv_support,
 };
 const RegisterKernel kRegisterFlashV5(&kFlashV5);
 

@@ -42,6 +42,7 @@ const CudaKernel kFlashV6 = {
     true,
     launch,
     params,
+    flash_mma::kv_support,
 };
 const RegisterKernel kRegisterFlashV6(&kFlashV6);
 

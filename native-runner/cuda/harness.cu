@@ -11,6 +11,8 @@
 //   attnlab-cuda --list                           the kernels, one JSON object per line
 //   attnlab-cuda --kernel flash-v1 --batch 8 --heads 16 --seq 2048 --dim 128 --dtype f16
 //                --causal 1 --iterations 100      check, then 100 samples
+//   attnlab-cuda --kernel flash-decode --batch 8 --heads 32 --kv-heads 8 --seq 1 --kv-seq 8192
+//                --dim 128 --dtype f16 --iterations 100   grouped-query decode (K/V: [B,Hkv,Skv,D])
 // Without --iterations the harness samples until it reads "stop" (or EOF) on stdin.
 #include <cuda_runtime.h>
 
@@ -47,13 +49,41 @@ struct Stream {
   }
 };
 
-DeviceProblem problem_of(const Args& a, const Buffers* b) {
-  return DeviceProblem{b ? b->q : nullptr, b ? b->k : nullptr, b ? b->v : nullptr,
-                       b ? b->o : nullptr, a.batch, a.heads, a.seq, a.dim, a.causal,
-                       float(a.resolved_scale()), a.dtype};
+DeviceProblem problem_of(const Args& a, KvDims kv, const Buffers* b) {
+  DeviceProblem p{b ? b->q : nullptr, b ? b->k : nullptr, b ? b->v : nullptr,
+                  b ? b->o : nullptr, a.batch, a.heads, a.seq, a.dim, a.causal,
+                  float(a.resolved_scale()), a.dtype};
+  p.kv_heads = kv.heads;
+  p.kv_seq = kv.seq;
+  return p;
 }
 
-void require_supported(const Args& a, const CudaKernel& k) {
+// --kv-heads and --kv-seq, taken out of argv before the shared parser (../cpu/harness_common.hpp)
+// sees the rest.
+struct KvFlags {
+  int64_t heads = 0, seq = 0;
+};
+
+KvFlags take_kv_flags(int& argc, char** argv) {
+  KvFlags kv;
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string f = argv[i];
+    if (f == "--kv-heads" || f == "--kv-seq") {
+      if (i + 1 >= argc) throw HarnessError("bad-config", f + ": missing value");
+      if (f == "--kv-heads") kv.heads = parse_int("--kv-heads", argv[++i], 1, 1024);
+      else kv.seq = parse_int("--kv-seq", argv[++i], 1, 1048576);
+    } else {
+      argv[out++] = argv[i];
+    }
+  }
+  argc = out;
+  return kv;
+}
+
+void require_supported(const Args& a, KvDims kv, const CudaKernel& k) {
+  const std::string why = kv_refusal(k, problem_of(a, kv, nullptr));
+  if (!why.empty()) throw HarnessError("unsupported", why);
   if (!k.supports_dtype(a.dtype)) {
     std::string allowed;
     for (Dtype d : k.dtypes) allowed += (allowed.empty() ? "" : ", ") + std::string(dtype_name(d));
@@ -93,12 +123,16 @@ void emit_memory(const MemoryPlan& plan, const MemoryWatch& m, bool final) {
 }
 
 // Napkin math next to the timing: achieved throughput against the device's ceilings.
-void log_napkin(const Args& a, const GpuInfo& g, std::vector<double> ms) {
+// FLOPs count the visible (query, key) pairs exactly; minimal bytes read Q, K, V and write O once.
+void log_napkin(const Args& a, KvDims kv, const GpuInfo& g, std::vector<double> ms) {
   if (ms.empty()) return;
   std::sort(ms.begin(), ms.end());
   const double med = ms[ms.size() / 2];
-  const double flops = 4.0 * a.batch * a.heads * double(a.seq) * a.seq * a.dim * (a.causal ? 0.5 : 1);
-  const double bytes = 4.0 * a.elements() * dtype_bytes(a.dtype);
+  double pairs = 0;
+  for (int64_t i = 0; i < a.seq; ++i) pairs += double(last_visible_key(a.causal, i, a.seq, kv.seq) + 1);
+  const double flops = 4.0 * a.batch * a.heads * pairs * a.dim;
+  const double bytes =
+      (2.0 * double(a.elements()) + 2.0 * double(kv_elements(a, kv))) * dtype_bytes(a.dtype);
   const double tf = flops / (med * 1e-3) / 1e12, gb = bytes / (med * 1e-3) / 1e9;
   char buf[320];
   std::snprintf(buf, sizeof buf,
@@ -111,17 +145,17 @@ void log_napkin(const Args& a, const GpuInfo& g, std::vector<double> ms) {
   emit_log(buf);
 }
 
-int run(const Args& a, const GpuInfo& g, const Nvml& nvml) {
+int run(const Args& a, KvDims kv, const GpuInfo& g, const Nvml& nvml) {
   const CudaKernel* k = find_kernel(a.kernel);
   if (!k) {
     throw HarnessError("unknown-kernel", "--kernel: unknown CUDA kernel \"" + a.kernel +
                                              "\" (choose " + kernel_list() + ")");
   }
-  DeviceProblem p = problem_of(a, nullptr);
+  DeviceProblem p = problem_of(a, kv, nullptr);
   emit_hello(g, nvml, k, &p);
-  require_supported(a, *k);
+  require_supported(a, kv, *k);
 
-  const MemoryPlan plan = plan_memory(a, *k, !a.warm);
+  const MemoryPlan plan = plan_memory(a, kv, *k, !a.warm);
   MemoryWatch mem;
   CUDA_CHECK(cudaMemGetInfo(&mem.free_before, &mem.total));
   const int64_t margin = 128LL << 20;  // context, graph and launch workspace
@@ -134,13 +168,13 @@ int run(const Args& a, const GpuInfo& g, const Nvml& nvml) {
   }
   emit_memory(plan, mem, false);
   Buffers b;
-  prepare(a, plan, b);
-  p = problem_of(a, &b);
+  prepare(a, kv, plan, b);
+  p = problem_of(a, kv, &b);
   mem.sample();
   Stream stream;
 
   emit_phase("checking");
-  const CheckOutcome c = check_kernel(a, *k, p, b, stream.s);
+  const CheckOutcome c = check_kernel(a, kv, *k, p, b, stream.s);
   emit_check(a, c);
   if (!a.output.empty()) write_output(a.output, c.output.data(), a.elements());
   if (!c.passed) {
@@ -154,20 +188,30 @@ int run(const Args& a, const GpuInfo& g, const Nvml& nvml) {
   Monitor monitor(nvml, now_ms());
   const TimingSummary t = time_kernel(a, *k, p, b, stream.s, monitor);
   mem.sample();
-  log_napkin(a, g, t.samples);
+  log_napkin(a, kv, g, t.samples);
   emit_memory(plan, mem, true);
   emit_done(a, t);
   return 0;
 }
 
-// Every kernel, every dtype it has, at small and odd shapes, against both references.
+// Every kernel, every dtype it has, at small and odd shapes, against both references; then the
+// grouped-query and decode shapes of issue 14 (S ∈ {1, 3, 77}, Skv ∈ {1, 300, 1000},
+// Hkv ∈ {1, 2, H}, causal and not) for every kernel that takes them (the others: SKIP with why).
 int selftest(const GpuInfo& g) {
-  struct Shape { int64_t b, h, s, d; bool causal; double scale; };
-  const Shape shapes[] = {
+  struct Shape { int64_t b, h, s, d; bool causal; double scale; int64_t hkv = 0, skv = 0; };
+  std::vector<Shape> shapes = {
       {1, 2, 77, 64, false, 0}, {1, 2, 77, 64, true, 0},     {2, 3, 128, 128, true, 0},
       {1, 1, 1, 64, false, 0},  {1, 2, 130, 32, true, 0},    {2, 2, 200, 128, false, 1.0},
       {1, 2, 1000, 64, true, 0}, {1, 1, 333, 128, false, 0}, {1, 2, 2048, 128, true, 0},
   };
+  for (int64_t s : {1, 3, 77})
+    for (int64_t skv : {1, 300, 1000})
+      for (int64_t hkv : {1, 2, 8})
+        for (bool causal : {false, true})
+          shapes.push_back({1, 8, s, 128, causal, 0, hkv, skv});
+  shapes.push_back({1, 32, 1, 128, false, 0, 8, 8192});  // the issue's decode shape, batch 1
+  shapes.push_back({1, 28, 4, 64, true, 0, 4, 4099});    // odd Skv, 7 query heads per KV head
+  shapes.push_back({1, 4, 300, 64, true, 0, 2, 1000});   // chunked prefill: S > 16, S ≠ Skv
   std::printf("attnlab CUDA selftest on %s (cc %d.%d, %d SMs); kernels: %s\n", g.prop.name,
               g.prop.major, g.prop.minor, g.prop.multiProcessorCount, kernel_list().c_str());
   int failures = 0, cases = 0;
@@ -178,17 +222,21 @@ int selftest(const GpuInfo& g) {
         a.kernel = k->id; a.batch = sh.b; a.heads = sh.h; a.seq = sh.s; a.dim = sh.d;
         a.causal = sh.causal; a.scale = sh.scale; a.dtype = dt; a.seed = 7;
         if (!k->supports_dim(a.dim)) continue;
+        const KvDims kv = resolve_kv(a, sh.hkv, sh.skv);
+        // naive-f32 is the reference; at f32 it checks itself on the small K/V shapes only.
+        if (is_reference_kernel(*k) && kv.seq > 1000) continue;
         ++cases;
-        char shape[160];
-        std::snprintf(shape, sizeof shape, "%s %s B=%lld H=%lld S=%lld D=%lld %s scale=%s", k->id,
-                      dtype_name(dt), (long long)a.batch, (long long)a.heads, (long long)a.seq,
-                      (long long)a.dim, a.causal ? "causal" : "full",
-                      sh.scale > 0 ? "1" : "1/sqrt(D)");
+        char shape[200];
+        std::snprintf(shape, sizeof shape, "%s %s B=%lld H=%lld Hkv=%lld S=%lld Skv=%lld D=%lld %s scale=%s",
+                      k->id, dtype_name(dt), (long long)a.batch, (long long)a.heads,
+                      (long long)kv.heads, (long long)a.seq, (long long)kv.seq, (long long)a.dim,
+                      a.causal ? "causal" : "full", sh.scale > 0 ? "1" : "1/sqrt(D)");
         try {
+          require_supported(a, kv, *k);
           Buffers b;
-          prepare(a, plan_memory(a, *k, false), b);
+          prepare(a, kv, plan_memory(a, kv, *k, false), b);
           Stream stream;
-          const CheckOutcome c = check_kernel(a, *k, problem_of(a, &b), b, stream.s, 1024);
+          const CheckOutcome c = check_kernel(a, kv, *k, problem_of(a, kv, &b), b, stream.s, 1024);
           failures += c.passed ? 0 : 1;
           std::printf("%s %s: %s\n", c.passed ? "PASS" : "FAIL", shape, c.note.c_str());
         } catch (const HarnessError& e) {
@@ -217,15 +265,19 @@ int selftest(const GpuInfo& g) {
 
 int main(int argc, char** argv) {
   Args a;
+  KvDims kv;
   try {
+    const KvFlags flags = take_kv_flags(argc, argv);
     a = parse_args(argc, argv);
+    kv = resolve_kv(a, flags.heads, flags.seq);
   } catch (const HarnessError& e) {
     emit_error(e.code, e.what());
     return 2;
   }
   if (a.help) {
-    std::fprintf(stderr, "attnlab CUDA harness (kernels: %s)\n%s", kernel_list().c_str(),
-                 usage_text());
+    std::fprintf(stderr, "attnlab CUDA harness (kernels: %s)\n%s  [--kv-heads Hkv (divides H)] "
+                 "[--kv-seq Skv (1..1048576)]: K, V are [B, Hkv, Skv, D]\n",
+                 kernel_list().c_str(), usage_text());
     return 0;
   }
   if (a.list) {
@@ -238,7 +290,8 @@ int main(int argc, char** argv) {
       w.end_array().key("headDims").begin_array();
       for (int d = 8; d <= 256; d += 8)
         if (k->supports_dim(d)) w.value(d);
-      w.end_array().kv("causal", k->causal).end_object();
+      // kvShape: grouped-query heads and S ≠ Skv (issue 14); the runner refuses the others.
+      w.end_array().kv("causal", k->causal).kv("kvShape", k->kv_support != nullptr).end_object();
       std::printf("%s\n", w.str().c_str());
     }
     return 0;
@@ -251,7 +304,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (a.selftest) return selftest(g);
-    return run(a, g, nvml);
+    return run(a, kv, g, nvml);
   } catch (const HarnessError& e) {
     emit_error(e.code, e.what());
     return 1;

@@ -4,7 +4,9 @@
 //           shuffle, and accumulate P·V over the lane's head dims (d = lane, lane + 32, …).
 // No tiling, no tensor cores, natural-base exp — deliberately the plain formula, so that it
 // shares nothing with flash-v1 it is used to check. It reads Q, K, V as f32, f16 or bf16 and
-// always writes f32 O; as a timed kernel ("naive-f32") it takes f32 inputs.
+// always writes f32 O; as a timed kernel ("naive-f32") it takes f32 inputs. Grouped-query heads
+// and S ≠ Skv: query head h reads KV head h·Hkv/H, causal is aligned bottom-right (row i sees
+// keys j ≤ i + Skv − S) and a row that sees no key writes zeros.
 //
 // Build alone (harness + this kernel only):
 //   nvcc -O3 -std=c++17 -arch=sm_90 -Xcompiler -fopenmp -o naive native-runner/cuda/harness.cu \
@@ -29,19 +31,25 @@ __device__ inline float dot_row(const float* qs, const T* kr, int D) {
 template <typename T>
 __global__ void __launch_bounds__(kWarps * 32)
     naive_attention(const T* __restrict__ q, const T* __restrict__ k, const T* __restrict__ v,
-                    float* __restrict__ o, int64_t rows, int S, int D, bool causal, float scale) {
+                    float* __restrict__ o, int64_t rows, int S, int D, bool causal, float scale,
+                    int H, int Hkv, int Skv) {
   extern __shared__ float smem[];  // kWarps × D: each warp's scaled query row
   const int warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   const int64_t row = int64_t(blockIdx.x) * kWarps + warp;
   if (row >= rows) return;  // warp-uniform; the kernel uses no block-wide barrier
   const int64_t bh = row / S;
   const int i = int(row % S);
-  const T* kh = k + bh * S * D;
-  const T* vh = v + bh * S * D;
+  const int64_t kvh = (bh / H) * Hkv + (bh % H) * Hkv / H;
+  const T* kh = k + kvh * Skv * D;
+  const T* vh = v + kvh * Skv * D;
   float* qs = smem + warp * D;
   for (int d = lane; d < D; d += 32) qs[d] = to_float(q[row * D + d]) * scale;
   __syncwarp();
-  const int n = causal ? i + 1 : S;
+  const int n = causal ? max(0, min(Skv, i + 1 + Skv - S)) : Skv;  // visible keys: 0..n−1
+  if (n == 0) {  // bottom-right causal with S > Skv: this row sees nothing and outputs zeros
+    for (int d = lane; d < D; d += 32) o[row * D + d] = 0.f;
+    return;
+  }
 
   float m = -INFINITY;
   for (int j = lane; j < n; j += 32) m = fmaxf(m, dot_row(qs, kh + int64_t(j) * D, D));
@@ -82,13 +90,15 @@ void launch_naive(const DeviceProblem& p, float* o, cudaStream_t stream) {
   const size_t smem = size_t(kWarps) * size_t(p.dim) * sizeof(float);
   naive_attention<T><<<dim3(unsigned(blocks)), kWarps * 32, smem, stream>>>(
       static_cast<const T*>(p.q), static_cast<const T*>(p.k), static_cast<const T*>(p.v), o,
-      rows, int(p.seq), int(p.dim), p.causal, p.scale);
+      rows, int(p.seq), int(p.dim), p.causal, p.scale, int(p.heads), int(p.hkv()), int(p.skv()));
   CUDA_CHECK_LAUNCH();
 }
 
 void launch_naive_f32(const DeviceProblem& p, cudaStream_t stream) {
   launch_naive<float>(p, static_cast<float*>(p.o), stream);
 }
+
+const char* naive_kv_support(const DeviceProblem&) { return nullptr; }
 
 void naive_params(JsonWriter& w, const DeviceProblem&) {
   w.kv("rowsPerBlock", kWarps).kv("threadsPerRow", 32).kv("accumulate", "f32");
@@ -102,6 +112,7 @@ const CudaKernel kNaive = {
     true,
     launch_naive_f32,
     naive_params,
+    naive_kv_support,
 };
 const RegisterKernel kRegisterNaive(&kNaive);
 

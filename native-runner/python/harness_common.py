@@ -106,6 +106,8 @@ def parse_args(argv):
     p.add_argument("--batch", type=_int_in("--batch", 1, 4096), default=1)
     p.add_argument("--heads", type=_int_in("--heads", 1, 1024), default=8)
     p.add_argument("--seq", type=_int_in("--seq", 1, 65536), default=512)
+    p.add_argument("--kv-heads", type=_int_in("--kv-heads", 1, 1024), default=0)
+    p.add_argument("--kv-seq", type=_int_in("--kv-seq", 1, 1048576), default=0)
     p.add_argument("--dim", type=_int_in("--dim", 8, 256), default=64)
     p.add_argument("--causal", type=_int_in("--causal", 0, 1), default=0)
     p.add_argument("--dtype", default="f16")
@@ -136,6 +138,11 @@ def parse_args(argv):
             f"--kernel: unknown SDPA kernel \"{a.kernel}\" (choose {', '.join(KERNELS)})",
         )
     a.causal = a.causal == 1
+    # K, V are [B, Hkv, Skv, D]; 0 (flag absent) means the square problem.
+    a.kv_heads = a.kv_heads or a.heads
+    a.kv_seq = a.kv_seq or a.seq
+    if a.heads % a.kv_heads != 0:
+        raise HarnessError("bad-config", f"--kv-heads: must divide --heads {a.heads} (got {a.kv_heads})")
     return a
 
 
@@ -145,6 +152,11 @@ def resolved_scale(a):
 
 def elements(a):
     return a.batch * a.heads * a.seq * a.dim
+
+
+def kv_elements(a):
+    """Elements of K (or V): [B, Hkv, Skv, D]."""
+    return a.batch * a.kv_heads * a.kv_seq * a.dim
 
 
 # ---------------------------------------------------------------------------------------------

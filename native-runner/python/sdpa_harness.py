@@ -6,7 +6,12 @@ harness lines of DESIGN.md on stdout (the same lines as the CUDA and CPU harness
 Run alone:
   python3 native-runner/python/sdpa_harness.py --kernel flash --batch 8 --heads 16 --seq 2048 \
       --dim 128 --dtype f16 --causal 1 --iterations 100
+  python3 native-runner/python/sdpa_harness.py --kernel cudnn --batch 8 --heads 32 --kv-heads 8 \
+      --seq 1 --kv-seq 8192 --dim 128 --dtype f16 --iterations 100     (grouped-query decode)
   python3 native-runner/python/sdpa_harness.py --selftest
+K and V are [B, Hkv, Skv, D]: grouped heads go through enable_gqa=True (PyTorch >= 2.5), causal
+with S != Skv through torch.nn.attention.bias.causal_lower_right (bottom-right, as FlashAttention);
+kernelParams record which (harness_common.sdpa_plan).
 Without --iterations it samples until it reads "stop" (or EOF) on stdin.
 """
 
@@ -20,6 +25,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness_common as hc  # noqa: E402  (after the path fix-up)
+import kv_shape as kv  # noqa: E402
 
 DTYPES = {"flash": ("f16", "bf16"), "cudnn": ("f16", "bf16"), "efficient": ("f32", "f16", "bf16"),
           "math": ("f32", "f16", "bf16")}
@@ -62,37 +68,65 @@ def gpu_env(torch, a, nvml):
 
 
 def make_inputs(torch, a, dev):
-    """Q, K, V [B,H,S,D] in the run's dtype (seeded like every other backend, or the user's)."""
-    n = hc.elements(a)
-    shape = (a.batch, a.heads, a.seq, a.dim)
+    """Q [B,H,S,D], K, V [B,Hkv,Skv,D] in the run's dtype (seeded like every other backend, by flat
+    index, or the user's: raw f32 q, k, v back to back)."""
+    n, nkv = hc.elements(a), hc.kv_elements(a)
+    sizes = (n, nkv, nkv)
+    shapes = ((a.batch, a.heads, a.seq, a.dim),) + ((a.batch, a.kv_heads, a.kv_seq, a.dim),) * 2
     dt = torch_dtype(torch, a.dtype)
     if a.inputs:
-        raw = torch.from_file(a.inputs, shared=False, size=3 * n, dtype=torch.float32) if os.path.getsize(a.inputs) == 12 * n else None
-        if raw is None:
-            raise hc.HarnessError("io-error", f"--inputs: {a.inputs} must hold exactly 3*B*H*S*D = {3 * n} float32 values")
-        return [raw[i * n:(i + 1) * n].reshape(shape).to(dev).to(dt) for i in range(3)]
-    idx = torch.arange(n, dtype=torch.int64, device=dev)
+        total = n + 2 * nkv
+        if os.path.getsize(a.inputs) != 4 * total:
+            raise hc.HarnessError("io-error", f"--inputs: {a.inputs} must hold exactly B*H*S*D + 2*B*Hkv*Skv*D = "
+                                              f"{total} float32 values")
+        raw = torch.from_file(a.inputs, shared=False, size=total, dtype=torch.float32)
+        starts = (0, n, n + nkv)
+        return [raw[starts[i]:starts[i] + sizes[i]].reshape(shapes[i]).to(dev).to(dt) for i in range(3)]
     out = []
     for t in range(3):
+        idx = torch.arange(sizes[t], dtype=torch.int64, device=dev)
         h = hc.hash_array(idx, hc.splitmix64(a.seed * 3 + t), hc.signed_const)
         u = ((h >> 40) & 0xFFFFFF).to(torch.float64) * (1.0 / 16777216.0)
-        out.append(((2.0 * u - 1.0) * 1.7320508075688772).to(torch.float32).reshape(shape).to(dt))
-        del h, u
+        out.append(((2.0 * u - 1.0) * 1.7320508075688772).to(torch.float32).reshape(shapes[t]).to(dt))
+        del h, u, idx
     return out
 
 
-def sdpa_call(torch, a):
+def lower_right_bias():
+    """torch.nn.attention.bias.causal_lower_right, or None on a torch without it."""
+    try:
+        from torch.nn.attention.bias import causal_lower_right
+    except ImportError:
+        return None
+    return causal_lower_right
+
+
+def sdpa_call(torch, a, dev=None):
+    """The forced backend, the call, and its plan (how causal and grouped heads are expressed)."""
     import torch.nn.functional as F
     from torch.nn.attention import SDPBackend
 
     backend = {"flash": SDPBackend.FLASH_ATTENTION, "cudnn": SDPBackend.CUDNN_ATTENTION,
                "efficient": SDPBackend.EFFICIENT_ATTENTION, "math": SDPBackend.MATH}[a.kernel]
     scale = hc.resolved_scale(a)
+    lower_right = lower_right_bias()
+    plan = kv.sdpa_plan(a, torch.__version__, lower_right is not None)
+    kwargs = {"scale": scale, "is_causal": plan["isCausal"]}
+    if plan["enableGqa"]:
+        kwargs["enable_gqa"] = True
+    if plan["causalMask"] == "causal_lower_right":
+        # A CausalBias: PyTorch routes it to the flash/efficient kernels' own bottom-right mode,
+        # else materialises it as a boolean mask for the backend that is enabled.
+        kwargs["attn_mask"] = lower_right(a.seq, a.kv_seq)
+    elif plan["causalMask"] == "explicit-bool-mask":
+        dev = dev or torch.device("cuda", a.device)
+        rows = torch.arange(a.seq, device=dev)[:, None] + (a.kv_seq - a.seq)
+        kwargs["attn_mask"] = torch.arange(a.kv_seq, device=dev)[None, :] <= rows
 
     def call(q, k, v):
-        return F.scaled_dot_product_attention(q, k, v, is_causal=a.causal, scale=scale)
+        return F.scaled_dot_product_attention(q, k, v, **kwargs)
 
-    return backend, call
+    return backend, call, plan
 
 
 def check(torch, a, q, k, v, o, f64_rows=256):
@@ -107,13 +141,15 @@ def check(torch, a, q, k, v, o, f64_rows=256):
         by_head.setdefault(bh, []).append(r)
     for bh, rs in by_head.items():
         b, h = divmod(bh, a.heads)
-        kk, vv = k[b, h].double().cpu(), v[b, h].double().cpu()
+        kvh = kv.kv_head_of(h, a.heads, a.kv_heads)
+        kk, vv = k[b, kvh].double().cpu(), v[b, kvh].double().cpu()
         idx = torch.tensor(rs)
         s = (q[b, h][idx.to(q.device)].double().cpu() @ kk.T) * scale
-        if a.causal:
-            keys = torch.arange(a.seq)
-            s = s.masked_fill(keys[None, :] > idx[:, None], float("-inf"))
+        last = torch.tensor([kv.last_visible_key(a.causal, r, a.seq, a.kv_seq) for r in rs])
+        s = s.masked_fill(torch.arange(a.kv_seq)[None, :] > last[:, None], float("-inf"))
         ref = torch.softmax(s, dim=-1) @ vv
+        # A row that sees no key (bottom-right causal, S > Skv) is zeros, as in FlashAttention.
+        ref = torch.where((last >= 0)[:, None], ref, torch.zeros_like(ref))
         got = o_host[b, h][idx].double()
         finite = torch.isfinite(got)
         err = (got - ref).abs().where(finite, torch.zeros_like(ref))
@@ -132,11 +168,11 @@ def check(torch, a, q, k, v, o, f64_rows=256):
 
 
 def estimate_bytes(a):
-    n = hc.elements(a)
+    n, nkv = hc.elements(a), hc.kv_elements(a)
     elem = 4 if a.dtype == "f32" else 2
-    total = 4 * n * elem + a.batch * a.heads * a.seq * 4  # q, k, v, o + logsumexp
+    total = (2 * n + 2 * nkv) * elem + a.batch * a.heads * a.seq * 4  # q, o, k, v + logsumexp
     if a.kernel == "math":
-        total += 3 * a.batch * a.heads * a.seq * a.seq * elem  # scores, probabilities, temporaries
+        total += 3 * a.batch * a.heads * a.seq * a.kv_seq * elem  # scores, probabilities, temporaries
     return total + (0 if a.warm else hc.L2_FLUSH_BYTES)
 
 
@@ -240,8 +276,9 @@ def run(a):
     if a.info:
         hc.emit({"type": "hello", "schema": hc.HARNESS_SCHEMA, "backend": "sdpa", "env": env})
         return 0
-    backend, call = sdpa_call(torch, a)
-    params = {"sdpBackend": backend.name, "torch": torch.__version__, "isCausal": a.causal}
+    backend, call, plan = sdpa_call(torch, a, dev)
+    params = {"sdpBackend": backend.name, "torch": torch.__version__, "isCausal": plan["isCausal"],
+              "causalMask": plan["causalMask"], "enableGqa": plan["enableGqa"]}
     hc.emit({"type": "hello", "schema": hc.HARNESS_SCHEMA, "backend": "sdpa", "kernel": a.kernel,
              "kernelParams": params, "env": env})
     if a.dtype not in DTYPES[a.kernel]:
@@ -265,8 +302,9 @@ def run(a):
         with sdpa_kernel(backend):
             o = call(q, k, v)
         torch.cuda.synchronize()
-    except RuntimeError as err:
-        raise hc.HarnessError("unsupported", f"SDPA {a.kernel} cannot run this config here: {str(err).splitlines()[0]}")
+    except (RuntimeError, TypeError) as err:  # TypeError: a torch whose CausalBias lacks enable_gqa
+        raise hc.HarnessError("unsupported", f"SDPA {a.kernel} cannot run this config here "
+                              f"({plan['causalMask']}, enable_gqa={plan['enableGqa']}): {str(err).splitlines()[0]}")
     result = check(torch, a, q, k, v, o)
     hc.emit({"type": "check", "correctness": result})
     if a.output:
@@ -284,8 +322,10 @@ def run(a):
                                           "oomRisk": peak / total > 0.85}})
     if samples:
         med = sorted(samples)[len(samples) // 2]
-        flops = 4.0 * a.batch * a.heads * a.seq * a.seq * a.dim * (0.5 if a.causal else 1.0)
-        hc.emit_log(f"median {med:.4f} ms: {flops / (med * 1e-3) / 1e12:.1f} TFLOP/s")
+        flops = 4.0 * a.batch * a.heads * kv.visible_pairs(a) * a.dim
+        nbytes = (2 * hc.elements(a) + 2 * hc.kv_elements(a)) * (4 if a.dtype == "f32" else 2)
+        hc.emit_log(f"median {med:.4f} ms: {flops / (med * 1e-3) / 1e12:.1f} TFLOP/s, "
+                    f"{nbytes / (med * 1e-3) / 1e9:.0f} GB/s of minimal bytes")
     hc.emit({"type": "done", "timing": timing})
     return 0
 
@@ -316,28 +356,30 @@ def pci_bus_id(torch, device):
 
 def selftest(a):
     torch = import_torch()
-    shapes = [(1, 2, 77, 64, False, 0.0), (1, 2, 77, 64, True, 0.0), (2, 3, 128, 128, True, 0.0),
-              (1, 2, 130, 32, True, 0.0), (2, 2, 200, 128, False, 1.0), (1, 2, 2048, 128, True, 0.0)]
     from torch.nn.attention import sdpa_kernel
     print(f"attnlab SDPA selftest on {torch.cuda.get_device_name(a.device)}, torch {torch.__version__}",
           file=hc._LINES, flush=True)
     failures = cases = 0
     for kernel in hc.KERNELS:
         for dtype in DTYPES[kernel]:
-            for b, h, s, d, causal, scale in shapes:
+            for b, h, hkv, s, skv, d, causal, scale in kv.selftest_shapes():
                 a.kernel, a.batch, a.heads, a.seq, a.dim, a.causal, a.scale, a.dtype = kernel, b, h, s, d, causal, scale, dtype
-                a.seed = 7
-                label = f"sdpa-{kernel} {dtype} B={b} H={h} S={s} D={d} {'causal' if causal else 'full'} scale={'1' if scale else '1/sqrt(D)'}"
+                a.kv_heads, a.kv_seq, a.seed = hkv, skv, 7
+                label = (f"sdpa-{kernel} {dtype} B={b} H={h} Hkv={hkv} S={s} Skv={skv} D={d} "
+                         f"{'causal' if causal else 'full'} scale={'1' if scale else '1/sqrt(D)'}")
                 cases += 1
                 try:
-                    backend, call = sdpa_call(torch, a)
+                    backend, call, plan = sdpa_call(torch, a)
+                    label += f" [{plan['causalMask']}{', enable_gqa' if plan['enableGqa'] else ''}]"
                     q, k, v = make_inputs(torch, a, torch.device("cuda", a.device))
                     with sdpa_kernel(backend):
                         o = call(q, k, v)
                     r = check(torch, a, q, k, v, o, 1024)
                     failures += 0 if r["passed"] else 1
                     print(f"{'PASS' if r['passed'] else 'FAIL'} {label}: {r['note']}", file=hc._LINES, flush=True)
-                except RuntimeError as err:
+                except hc.HarnessError as err:
+                    print(f"SKIP {label}: {err}", file=hc._LINES, flush=True)
+                except (RuntimeError, TypeError) as err:
                     print(f"SKIP {label}: not available here ({str(err).splitlines()[0][:160]})", file=hc._LINES, flush=True)
     print(f"{'SELFTEST FAILED' if failures else 'SELFTEST PASSED'}: {failures} failure(s) in {cases} case(s)",
           file=hc._LINES, flush=True)
@@ -355,10 +397,10 @@ def main(argv):
             print("\n".join(hc.KERNELS), file=hc._LINES, flush=True)
             return 0
         if a.dump_inputs:
-            n = hc.elements(a)
+            sizes = (hc.elements(a), hc.kv_elements(a), hc.kv_elements(a))
             with open(a.dump_inputs, "wb") as f:
                 for t in range(3):
-                    f.write(hc.inputs_numpy(a.seed, t, n).tobytes())
+                    f.write(hc.inputs_numpy(a.seed, t, sizes[t]).tobytes())
             return 0
         if a.selftest:
             return selftest(a)

@@ -160,7 +160,7 @@ export function planBuild(
     target,
     output,
     sources: [
-      ...filesIn(CUDA_DIR, /\.(cu|cuh|hpp)$/).filter((f) => !f.endsWith('emulate_flash.cu')),
+      ...filesIn(CUDA_DIR, /\.(cu|cuh|hpp)$/).filter((f) => !basename(f).startsWith('emulate_')),
       ...filesIn(CPU_DIR, /\.hpp$/),
     ],
     compile: units.map((u, i) => ({

@@ -1,7 +1,9 @@
 /**
  * The CUDA sources compile with nvcc (sm_90 here; `npm run build:native` does sm_80/89/90), the
  * harness behaves on a machine without a GPU, and flash-v1's algorithm — the same source the
- * GPU runs — passes the host emulator, which models mma.sync from the PTX fragment tables.
+ * GPU runs — passes the host emulator, which models mma.sync from the PTX fragment tables; so
+ * does flash-decode's (split-KV partials + combine, GQA rows, bottom-right causal) on the
+ * grouped-query/decode shapes of issue 14.
  */
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
@@ -75,28 +77,50 @@ describe('cuda harness build', () => {
     }
   }, 900_000);
 
-  it('flash-v1 passes the host emulation against f64 (f16/bf16, D 32/64/128, causal, odd S)', async () => {
+  /** Builds (when stale) a host emulator from one .cu file and the headers it includes. */
+  async function emulator(name: string, headers: string[]): Promise<string> {
     const nvcc = findNvcc();
     expect(nvcc, 'nvcc is needed to build the emulator').not.toBeNull();
     const cuda = join(NATIVE_ROOT, 'cuda');
-    const output = join(BUILD_ROOT, 'cuda', 'emulate_flash');
+    const output = join(BUILD_ROOT, 'cuda', name);
     const flags = '-O2 -std=c++17';
     const plan: BuildPlan = {
       target: 'cuda',
       output,
-      sources: ['emulate_flash.cu', 'flash_v1.cuh', 'common.cuh']
+      sources: [`${name}.cu`, ...headers, 'common.cuh']
         .map((f) => join(cuda, f))
         .concat(['harness_common.hpp', 'reference.hpp'].map((f) => join(NATIVE_ROOT, 'cpu', f))),
       compile: [],
       link: {
         command: nvcc ?? 'nvcc',
-        args: [...flags.split(' '), '-o', tmpOutput({ output }), join(cuda, 'emulate_flash.cu')],
+        args: [...flags.split(' '), '-o', tmpOutput({ output }), join(cuda, `${name}.cu`)],
       },
       flags,
     };
     if (!isFresh(plan)) await runBuild(plan);
-    const r = await exec(output, ['--quick']);
+    return output;
+  }
+
+  it('flash-v1 passes the host emulation against f64 (f16/bf16, D 32/64/128, causal, odd S, GQA)', async () => {
+    const r = await exec(await emulator('emulate_flash', ['flash_v1.cuh', 'reference_kv.hpp']), [
+      '--quick',
+    ]);
     expect(r.stdout).toMatch(/EMULATION PASSED: 0 failure\(s\)/);
+    // Two of them grouped-query with S ≠ Skv (bottom-right causal; S > Skv leaves rows empty).
+    expect(r.stdout).toMatch(/^PASS .* H=4 Hkv=2 S=77 Skv=300 D=64 causal/m);
+    expect(r.stdout).toMatch(/^PASS .* H=4 Hkv=1 S=77 Skv=3 D=64 causal/m);
+    expect(r.stdout.match(/^PASS /gm)).toHaveLength(7);
+    expect(r.code).toBe(0);
+  }, 600_000);
+
+  it('flash-decode passes the host emulation against f64 (GQA, split KV, bottom-right causal)', async () => {
+    const built = await emulator('emulate_decode', ['flash_decode.cuh', 'reference_kv.hpp']);
+    const r = await exec(built, ['--quick']);
+    expect(r.stdout).toMatch(/EMULATION PASSED: 0 failure\(s\) in 5 case\(s\)/);
+    // The cases reach the paths that matter: several KV splits (combine), MQA (Hkv = 1), and
+    // causal rows that see no key (S = 77 > Skv = 1).
+    expect(r.stdout).toMatch(/^PASS .* Hkv=1 S=1 Skv=1000 .* splits=6:/m);
+    expect(r.stdout).toMatch(/^PASS .* S=77 Skv=1 D=64 causal .* splits=1:/m);
     expect(r.stdout.match(/^PASS /gm)).toHaveLength(5);
     expect(r.code).toBe(0);
   }, 600_000);

@@ -17,9 +17,10 @@ import { ANY_HEAD_DIM, NativeBackend, readHelloEnv } from './native.ts';
 
 /**
  * The kernels known before the harness is built. Once built, the harness's own list (`--list`:
- * every flash_*.cu that registered itself) replaces it.
+ * every flash_*.cu that registered itself, with `kvShape` from its kv_support) replaces it.
+ * `kvShape`: the kernel takes grouped-query heads and S ≠ Skv (issue 14).
  */
-export const CUDA_KERNELS: readonly KernelInfo[] = [
+export const CUDA_KERNELS: readonly (KernelInfo & { kvShape?: boolean })[] = [
   {
     id: 'flash-v1',
     description:
@@ -27,6 +28,17 @@ export const CUDA_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f16', 'bf16'],
     headDims: [32, 64, 128],
     causal: true,
+    kvShape: true,
+    available: true,
+  },
+  {
+    id: 'flash-decode',
+    description:
+      'Split-KV decode (flash-decoding), GQA-aware: one CTA reads a KV head once for all its query heads',
+    dtypes: ['f16', 'bf16'],
+    headDims: [32, 64, 128],
+    causal: true,
+    kvShape: true,
     available: true,
   },
   {
@@ -35,6 +47,7 @@ export const CUDA_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f32'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
 ];

@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseHarnessLine, validateConfig } from '../../../src/model/index.ts';
 import { runHarness } from '../driver.ts';
-import { nativeInputs } from './seeded-inputs.ts';
+import { nativeInputValue, nativeInputs } from './seeded-inputs.ts';
 import { SDPA_SCRIPT } from './sdpa.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'attnlab-sdpa-'));
@@ -71,6 +71,16 @@ describe('sdpa harness (no torch needed)', () => {
     ],
     [['--kernel', 'flash', '--seq', 'x'], 'bad-config', /^--seq: must be an integer in 1\.\.65536/],
     [['--kernel', 'flash', '--bogus'], 'bad-config', /unrecognized arguments: --bogus/],
+    [
+      ['--kernel', 'flash', '--heads', '8', '--kv-heads', '3'],
+      'bad-config',
+      /^--kv-heads: must divide --heads 8 \(got 3\)$/,
+    ],
+    [
+      ['--kernel', 'flash', '--kv-seq', '2000000'],
+      'bad-config',
+      /^--kv-seq: must be an integer in 1\.\.1048576 \(got "2000000"\)$/,
+    ],
     [
       ['--kernel', 'flashy'],
       'unknown-kernel',
@@ -176,6 +186,40 @@ describe('sdpa harness (no torch needed)', () => {
     const want = nativeInputs(config, 77);
     expect(Array.from(got)).toEqual([...want.q, ...want.k, ...want.v]);
   });
+
+  it('--dump-inputs draws K and V of the K/V shape ([B, Hkv, Skv, D]) by flat index', async () => {
+    const out = join(dir, 'qkv-gqa.f32');
+    const shape = ['--batch', '1', '--heads', '4', '--kv-heads', '2', '--seq', '3'];
+    const r = await python([
+      SDPA_SCRIPT,
+      '--dump-inputs',
+      out,
+      ...shape,
+      '--kv-seq',
+      '5',
+      '--dim',
+      '8',
+      '--seed',
+      '9',
+    ]);
+    expect(r.code).toBe(0);
+    const bytes = readFileSync(out);
+    const got = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+    const nq = 4 * 3 * 8;
+    const nkv = 2 * 5 * 8;
+    const draw = (t: number, n: number) =>
+      Array.from({ length: n }, (_, i) => nativeInputValue(9, t, i));
+    expect(got).toEqual([...draw(0, nq), ...draw(1, nkv), ...draw(2, nkv)]);
+  });
+
+  it('GQA/decode logic (flags, mask and enable_gqa choice, f64 rows vs a brute force) passes', async () => {
+    const test = join(dirname(SDPA_SCRIPT), 'test_kv_shapes.py');
+    const r = await python([test]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok test_mask_and_gqa_plan$/m);
+    expect(r.stdout.trim().split('\n').pop()).toBe('5 passed');
+    expect(r.code).toBe(0);
+  }, 120_000);
 
   it('the int64 (torch) path of the generator gives the same bits as uint64', async () => {
     const code = [

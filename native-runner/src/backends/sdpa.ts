@@ -14,14 +14,19 @@ export const SDPA_SCRIPT = join(NATIVE_ROOT, 'python', 'sdpa_harness.py');
 
 const note = ' (head dims and dtypes as this torch build allows; refusals are reported per run)';
 
-/** The SDPA backends as kernels. */
-export const SDPA_KERNELS: readonly KernelInfo[] = [
+/**
+ * The SDPA backends as kernels. All take grouped-query heads (enable_gqa, PyTorch ≥ 2.5) and
+ * S ≠ Skv (causal through causal_lower_right); a backend that cannot do a shape is reported
+ * unavailable for that run with torch's reason (`kvShape`: issue 14).
+ */
+export const SDPA_KERNELS: readonly (KernelInfo & { kvShape?: boolean })[] = [
   {
     id: 'flash',
     description: `SDPA FLASH_ATTENTION (FlashAttention-2 in PyTorch)${note}`,
     dtypes: ['f16', 'bf16'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
   {
@@ -30,6 +35,7 @@ export const SDPA_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f16', 'bf16'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
   {
@@ -38,6 +44,7 @@ export const SDPA_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f32', 'f16', 'bf16'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
   {
@@ -46,6 +53,7 @@ export const SDPA_KERNELS: readonly KernelInfo[] = [
     dtypes: ['f32', 'f16', 'bf16'],
     headDims: ANY_HEAD_DIM as number[],
     causal: true,
+    kvShape: true,
     available: true,
   },
 ];
