@@ -106,8 +106,11 @@ export function harnessArgs(
   }
   if (files.inputsPath !== undefined) args.push('--inputs', files.inputsPath);
   if (files.outputPath !== undefined) args.push('--output', files.outputPath);
-  if (files.kernelFilePath !== undefined) args.push('--kernel-file', files.kernelFilePath);
   const user = request.userKernel;
+  // A WGSL source is read by the harness; a .cu source was built into the harness itself.
+  if (files.kernelFilePath !== undefined && user?.language === 'wgsl') {
+    args.push('--kernel-file', files.kernelFilePath);
+  }
   if (user?.language === 'wgsl' && user.like !== undefined) args.push('--like', user.like);
   if (user?.language === 'python') args.push('--callable', user.callable);
   return args;

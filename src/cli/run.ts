@@ -111,6 +111,7 @@ export async function loadInputs(
 const KERNEL_FILE_LANGUAGE: Record<string, 'wgsl' | 'cuda'> = {
   webgpu: 'wgsl',
   dawn: 'wgsl',
+  cuda: 'cuda',
 };
 
 /**

@@ -114,10 +114,12 @@ export abstract class NativeBackend implements Backend {
       request,
       resolve: async () => {
         requireAvailable(await this.discover());
-        const cmd = await this.harness();
-        // The source travels as a file named by its content; the harness reads it.
+        // The source travels as a private file: WGSL is read by the harness, CUDA is built into one.
         if (user && 'source' in user) job.kernelFilePath = await writeUserSource(user);
-        return cmd;
+        if (user?.language === 'cuda' && job.kernelFilePath !== undefined) {
+          return this.userHarness(job.kernelFilePath, request);
+        }
+        return this.harness();
       },
       inputsPath: request.inputsPath,
       outputPath: request.outputPath,
@@ -183,6 +185,15 @@ export abstract class NativeBackend implements Backend {
   protected abstract probe(): Promise<BackendInfo>;
   /** The harness to run, compiled when needed. */
   protected abstract harness(): Promise<HarnessCommand>;
+  /** A harness built around a user's source file (backends that take compiled user code). */
+  protected userHarness(path: string, request: JobRequest): Promise<HarnessCommand> {
+    return Promise.reject(
+      new RunnerError(
+        'unsupported',
+        `the ${this.id} backend does not build user kernels (${request.kernel} from ${path})`,
+      ),
+    );
+  }
   /** The harness's own fingerprint (`--info`), or null. */
   protected abstract describe(): Promise<Env | null>;
   /** Kernels that store the S×S scores (for the memory estimate). */

@@ -121,6 +121,17 @@ describe('attnlab run --backend webgpu --kernel-file', () => {
     expect(none.stderr).toMatch(
       /none\.wgsl:1: no descriptor: add a header line "\/\/ @attnlab like=flash-f32" \(or pass --like\)/,
     );
+    const cuda = attnlab([
+      '--backend',
+      'cuda',
+      '--kernel-file',
+      'examples/user_attention.cu',
+      '--like',
+      'flash-f32',
+      ...SHAPE,
+    ]);
+    expect(cuda.code).toBe(2);
+    expect(cuda.stderr).toMatch(/--like: only for WGSL kernels \(--backend webgpu\), not cuda/);
     const sdpa = attnlab(['--backend', 'sdpa', '--kernel-file', write('x.cu', '//'), ...SHAPE]);
     expect(sdpa.code).toBe(2);
     expect(sdpa.stderr).toMatch(/--kernel-file: backend sdpa takes no kernel file/);
