@@ -27,6 +27,8 @@ export const DIRECT_BACKENDS: Record<string, () => Promise<DirectRunner>> = {
   dawn: async () => (await import('../webgpu/node/direct.ts')).runDawnDirect,
   cuda: async () => (await import('../../native-runner/src/direct.ts')).directRunner('cuda'),
   sdpa: async () => (await import('../../native-runner/src/direct.ts')).directRunner('sdpa'),
+  // The Python harness with a user callable (`--callable`): SDPA is its built-in instance.
+  python: async () => (await import('../../native-runner/src/direct.ts')).directRunner('sdpa'),
   cpu: async () => (await import('../../native-runner/src/direct.ts')).directRunner('cpu'),
 };
 
@@ -43,6 +45,8 @@ interface RunFlags extends ConfigFlags {
   kernel: string;
   kernelFile?: string;
   like?: string;
+  callable?: string;
+  python?: string;
   out?: string;
   inputs?: string;
   saveOutput?: string;
@@ -160,6 +164,34 @@ export async function userKernelFromFile(
   return parsed.data;
 }
 
+/** `--callable pkg.module:fn` (backends python and sdpa), validated; undefined without it. */
+export function userKernelFromCallable(flags: {
+  backend: string;
+  callable?: string | undefined;
+  python?: string | undefined;
+}): UserKernelSpec | undefined {
+  const takesPython = flags.backend === 'python' || flags.backend === 'sdpa';
+  if (flags.callable === undefined) {
+    if (flags.backend === 'python') {
+      throw new CliError('--callable: --backend python needs --callable pkg.module:function');
+    }
+    if (flags.python !== undefined && !takesPython) {
+      throw new CliError(`--python: only for --backend python or sdpa, not ${flags.backend}`);
+    }
+    return undefined;
+  }
+  if (!takesPython) {
+    throw new CliError(`--callable: only for --backend python (or sdpa), not ${flags.backend}`);
+  }
+  const parsed = userKernelSpecSchema.safeParse({ language: 'python', callable: flags.callable });
+  if (!parsed.success) {
+    throw new CliError(
+      `--callable: ${parsed.error.issues[0]?.message ?? 'invalid'} (got "${flags.callable}")`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Writes a result file atomically (temp file + rename): never half-written. */
 export async function writeResult(path: string, result: ResultFile): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
@@ -192,7 +224,9 @@ async function action(flags: RunFlags): Promise<void> {
   const userKernel =
     flags.kernelFile !== undefined
       ? await userKernelFromFile(flags.backend, flags.kernelFile, flags.like)
-      : undefined;
+      : userKernelFromCallable(flags);
+  // The interpreter the Python harness runs under (read when the sdpa backend starts).
+  if (flags.python !== undefined) process.env.ATTNLAB_PYTHON = flags.python;
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
@@ -211,7 +245,12 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     const outcome = await runner({
       config,
-      kernel: userKernel && 'name' in userKernel ? (userKernel.name ?? flags.kernel) : flags.kernel,
+      kernel:
+        userKernel === undefined
+          ? flags.kernel
+          : userKernel.language === 'python'
+            ? (userKernel.callable.split(':')[1] ?? flags.kernel)
+            : (userKernel.name ?? flags.kernel),
       userKernel,
       stop,
       cache: flags.warm ? 'warm' : 'cold',
@@ -271,6 +310,14 @@ export function registerRun(program: Command): void {
     .option(
       '--kernel-file <file>',
       'your own kernel instead of a built-in: .wgsl (webgpu; contract in shaders/README.md) or .cu (cuda)',
+    )
+    .option(
+      '--callable <pkg.module:fn>',
+      'with --backend python: time your PyTorch function fn(q, k, v, causal, scale) -> o like sdpa',
+    )
+    .option(
+      '--python <path>',
+      'the Python interpreter for --backend python/sdpa (else $ATTNLAB_PYTHON or python3)',
     )
     .option(
       '--like <id>',
