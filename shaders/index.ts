@@ -29,5 +29,12 @@ export const KERNELS: readonly KernelDescriptor[] = [
 /** Every .wgsl file any kernel uses (paths relative to shaders/). */
 export const SHADER_FILES: readonly string[] = [...new Set(KERNELS.flatMap(filesOf))];
 
-export { composeShader, filesOf, headDimsOf } from './kernel.ts';
-export type { KernelDescriptor, KernelScheme, MatrixLayout, ShaderSources } from './kernel.ts';
+export { composeShader, composeShaderMapped, filesOf, headDimsOf } from './kernel.ts';
+export type {
+  ComposedShader,
+  KernelDescriptor,
+  KernelScheme,
+  LineOrigin,
+  MatrixLayout,
+  ShaderSources,
+} from './kernel.ts';

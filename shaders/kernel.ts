@@ -89,6 +89,17 @@ export function filesOf(kernel: KernelDescriptor): string[] {
 
 const DIRECTIVE = /^\s*(enable|requires|diagnostic)\b[^;]*;\s*$/;
 
+/** Where a line of a composed module came from (1-based line in a part), or null (engine-made). */
+export type LineOrigin = { readonly file: string; readonly line: number } | null;
+
+/** A composed module and, per line (index = line − 1), where it came from. */
+export interface ComposedShader {
+  /** The WGSL module handed to the compiler. */
+  readonly code: string;
+  /** Origin of each line of `code`, so compiler messages can name the part's own line. */
+  readonly origins: readonly LineOrigin[];
+}
+
 /**
  * Joins WGSL parts into one module: directives (`enable …;`) from every part first, then the
  * baked `const` preamble, then the parts in order. A missing source is an error naming it.
@@ -98,22 +109,40 @@ export function composeShader(
   files: readonly string[],
   consts: Readonly<Record<string, number>>,
 ): string {
-  const directives = new Set<string>();
-  const bodies: string[] = [];
+  return composeShaderMapped(sources, files, consts).code;
+}
+
+/** composeShader, keeping the origin of every line (for compiler messages on user kernels). */
+export function composeShaderMapped(
+  sources: ShaderSources,
+  files: readonly string[],
+  consts: Readonly<Record<string, number>>,
+): ComposedShader {
+  const directives = new Map<string, LineOrigin>();
+  const body: { text: string; origin: LineOrigin }[] = [];
   for (const file of files) {
     const text = sources[file];
     if (text === undefined) throw new Error(`shader source ${file} is missing from the loader`);
-    const lines = text.split('\n');
-    for (const line of lines) if (DIRECTIVE.test(line)) directives.add(line.trim());
-    bodies.push(`// ---- ${file}\n` + lines.filter((line) => !DIRECTIVE.test(line)).join('\n'));
+    body.push({ text: `// ---- ${file}`, origin: null });
+    text.split('\n').forEach((line, i) => {
+      const origin = { file, line: i + 1 };
+      if (!DIRECTIVE.test(line)) body.push({ text: line, origin });
+      else if (!directives.has(line.trim())) directives.set(line.trim(), origin);
+    });
   }
   const preamble = Object.entries(consts).map(([name, value]) => {
     if (!Number.isInteger(value) || value < 0) {
       throw new Error(`shader constant ${name} must be a non-negative integer, got ${value}`);
     }
-    return `const ${name}: u32 = ${value}u;`;
+    return { text: `const ${name}: u32 = ${value}u;`, origin: null };
   });
-  return [...directives, '// ---- baked by the engine', ...preamble, ...bodies].join('\n');
+  const lines = [
+    ...[...directives].map(([text, origin]) => ({ text, origin })),
+    { text: '// ---- baked by the engine', origin: null },
+    ...preamble,
+    ...body,
+  ];
+  return { code: lines.map((l) => l.text).join('\n'), origins: lines.map((l) => l.origin) };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { KERNELS, SHADER_FILES, composeShader, filesOf } from './index.ts';
+import { KERNELS, SHADER_FILES, composeShader, composeShaderMapped, filesOf } from './index.ts';
 import { browserShaderSources } from './sources.browser.ts';
 import { loadNodeShaderSources } from './sources.node.ts';
 
@@ -47,5 +47,16 @@ describe('composeShader', () => {
     expect(() => composeShader(sources, ['a.wgsl'], { BC: 2.5 })).toThrow(
       'shader constant BC must be a non-negative integer, got 2.5',
     );
+  });
+
+  it('maps every composed line back to its part and line, directives included', () => {
+    const { code, origins } = composeShaderMapped(sources, ['a.wgsl', 'b.wgsl'], { D: 64 });
+    const lines = code.split('\n');
+    expect(origins).toHaveLength(lines.length);
+    const at = (text: string) => origins[lines.indexOf(text)];
+    expect(at('enable subgroups;')).toEqual({ file: 'b.wgsl', line: 1 });
+    expect(at('fn main() { let x = D; }')).toEqual({ file: 'b.wgsl', line: 2 });
+    expect(at('alias T = f16;')).toEqual({ file: 'a.wgsl', line: 3 });
+    expect(at('const D: u32 = 64u;')).toBeNull();
   });
 });

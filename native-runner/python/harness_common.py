@@ -103,6 +103,7 @@ def parse_args(argv):
     """Parses the harness flags; raises HarnessError('bad-config') naming the flag and range."""
     p = _Parser(prog="sdpa_harness.py", add_help=True)
     p.add_argument("--kernel", default="")
+    p.add_argument("--callable", default="", help="pkg.module:fn(q, k, v, causal, scale) -> o instead of SDPA")
     p.add_argument("--batch", type=_int_in("--batch", 1, 4096), default=1)
     p.add_argument("--heads", type=_int_in("--heads", 1, 1024), default=8)
     p.add_argument("--seq", type=_int_in("--seq", 1, 65536), default=512)
@@ -132,7 +133,7 @@ def parse_args(argv):
     if a.dim % 8 != 0:
         raise HarnessError("bad-config", f"--dim: must be a multiple of 8 in 8..256 (got {a.dim})")
     busy = a.info or a.list or a.selftest or a.dump_inputs
-    if not busy and a.kernel not in KERNELS:
+    if not busy and not a.callable and a.kernel not in KERNELS:
         raise HarnessError(
             "unknown-kernel",
             f"--kernel: unknown SDPA kernel \"{a.kernel}\" (choose {', '.join(KERNELS)})",

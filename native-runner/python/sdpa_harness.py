@@ -27,6 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness_common as hc  # noqa: E402  (after the path fix-up)
 import kv_shape as kv  # noqa: E402
 from parent_death import exit_with_parent  # noqa: E402
+import user_callable as uc  # noqa: E402
 
 DTYPES = {"flash": ("f16", "bf16"), "cudnn": ("f16", "bf16"), "efficient": ("f32", "f16", "bf16"),
           "math": ("f32", "f16", "bf16")}
@@ -177,12 +178,32 @@ def estimate_bytes(a):
     return total + (0 if a.warm else hc.L2_FLUSH_BYTES)
 
 
-def time_run(torch, a, call, backend_ctx, q, k, v, monitor):
+def forced(backend):
+    """The SDPA backend context, or nothing for a user callable (backend None)."""
+    import contextlib
     from torch.nn.attention import sdpa_kernel
 
+    return contextlib.nullcontext() if backend is None else sdpa_kernel(backend)
+
+
+def user_call(torch, a):
+    """`--callable`: the user's fn(q, k, v, causal, scale), on the same inputs and checks as SDPA."""
+    try:
+        fn = uc.load_callable(a.callable)
+    except uc.CallableError as err:
+        raise hc.HarnessError(err.code, str(err))
+    scale = hc.resolved_scale(a)
+
+    def call(q, k, v):
+        return fn(q, k, v, a.causal, scale)
+
+    return call, {"callable": a.callable, "torch": torch.__version__}
+
+
+def time_run(torch, a, call, backend_ctx, q, k, v, monitor):
     stream = torch.cuda.current_stream()
     hc.emit_phase("warmup")
-    with sdpa_kernel(backend_ctx):
+    with forced(backend_ctx):
         def probe(reps):
             ev = [torch.cuda.Event(enable_timing=True) for _ in range(2 * reps)]
             for i in range(reps):
@@ -277,12 +298,16 @@ def run(a):
     if a.info:
         hc.emit({"type": "hello", "schema": hc.HARNESS_SCHEMA, "backend": "sdpa", "env": env})
         return 0
-    backend, call, plan = sdpa_call(torch, a, dev)
-    params = {"sdpBackend": backend.name, "torch": torch.__version__, "isCausal": plan["isCausal"],
-              "causalMask": plan["causalMask"], "enableGqa": plan["enableGqa"]}
+    if a.callable:
+        backend, plan = None, {"causalMask": "callable", "enableGqa": "callable"}
+        call, params = user_call(torch, a)
+    else:
+        backend, call, plan = sdpa_call(torch, a, dev)
+        params = {"sdpBackend": backend.name, "torch": torch.__version__, "isCausal": plan["isCausal"],
+                  "causalMask": plan["causalMask"], "enableGqa": plan["enableGqa"]}
     hc.emit({"type": "hello", "schema": hc.HARNESS_SCHEMA, "backend": "sdpa", "kernel": a.kernel,
              "kernelParams": params, "env": env})
-    if a.dtype not in DTYPES[a.kernel]:
+    if not a.callable and a.dtype not in DTYPES[a.kernel]:
         raise hc.HarnessError("unsupported", f"--dtype: SDPA {a.kernel} supports {', '.join(DTYPES[a.kernel])} (got {a.dtype})")
     free, total = torch.cuda.mem_get_info(dev)
     estimate = estimate_bytes(a)
@@ -298,9 +323,8 @@ def run(a):
     torch.cuda.reset_peak_memory_stats(dev)
     q, k, v = make_inputs(torch, a, dev)
     hc.emit_phase("checking")
-    from torch.nn.attention import sdpa_kernel
     try:
-        with sdpa_kernel(backend):
+        with forced(backend):
             o = call(q, k, v)
         torch.cuda.synchronize()
     except (RuntimeError, TypeError) as err:  # TypeError: a torch whose CausalBias lacks enable_gqa

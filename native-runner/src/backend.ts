@@ -15,6 +15,7 @@ import type {
   ResultFile,
   RunProgress,
   RunSpec,
+  UserKernelLanguage,
 } from '../../src/model/index.ts';
 
 /** What a job needs (a validated `run` request, minus the protocol envelope). */
@@ -52,6 +53,8 @@ export interface Backend {
   discover(): Promise<BackendInfo>;
   /** Environment fingerprint of this backend's device. */
   env(): Promise<Env>;
+  /** Languages of user kernels it runs (absent: none); the runner admits only these. */
+  readonly userKernelLanguages?: readonly UserKernelLanguage[];
   /** Starts a job. Throws a RunnerError with a protocol error code for requests it refuses. */
   start(request: JobRequest, hooks: JobHooks): JobHandle;
 }

@@ -103,6 +103,7 @@ export function directRunner(backend: string): DirectRunner {
           cache: options.cache,
           seed: options.seed,
           warmup: options.warmup,
+          ...(options.userKernel ? { userKernel: options.userKernel } : {}),
           inputsPath,
           outputPath,
         },

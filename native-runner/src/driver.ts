@@ -39,6 +39,7 @@ import { RunnerError, isErrorCode } from './backend.ts';
 import type { JobHandle, JobHooks, JobRequest } from './backend.ts';
 import { mergeHostEnv, tail } from './backends/host.ts';
 import { deriveFiguresOffThread } from './derive-offthread.ts';
+import { userKernelRecord } from './user-code.ts';
 
 /** How to start a harness process. */
 export interface HarnessCommand {
@@ -60,6 +61,8 @@ export interface DriverJob {
   inputsPath?: string | undefined;
   /** Where the harness writes O as raw f32 (`--output`). */
   outputPath?: string | undefined;
+  /** The user kernel's source file (`--kernel-file`), written by the backend before launch. */
+  kernelFilePath?: string | undefined;
   /** Timing method to label a run that ended before the harness reported its timing. */
   timingMethod: Timing['method'];
   /** Memory model used when the harness never reported memory. */
@@ -78,7 +81,11 @@ export const DEFAULT_IDLE_TIMEOUT_MS = 120_000;
 /** The harness flags for a request (shared by every native harness). */
 export function harnessArgs(
   request: JobRequest,
-  files: { inputsPath?: string | undefined; outputPath?: string | undefined } = {},
+  files: {
+    inputsPath?: string | undefined;
+    outputPath?: string | undefined;
+    kernelFilePath?: string | undefined;
+  } = {},
 ): string[] {
   const c = request.config;
   // prettier-ignore
@@ -110,6 +117,13 @@ export function harnessArgs(
   }
   if (files.inputsPath !== undefined) args.push('--inputs', files.inputsPath);
   if (files.outputPath !== undefined) args.push('--output', files.outputPath);
+  const user = request.userKernel;
+  // A WGSL source is read by the harness; a .cu source was built into the harness itself.
+  if (files.kernelFilePath !== undefined && user?.language === 'wgsl') {
+    args.push('--kernel-file', files.kernelFilePath);
+  }
+  if (user?.language === 'wgsl' && user.like !== undefined) args.push('--like', user.like);
+  if (user?.language === 'python') args.push('--callable', user.callable);
   return args;
 }
 
@@ -424,7 +438,12 @@ class HarnessRun {
       createdAt: this.createdAt,
       tool: toolInfo(),
       config: request.config,
-      target: { backend, kernel: request.kernel, kernelParams: this.hello?.kernelParams ?? {} },
+      target: {
+        backend,
+        kernel: request.kernel,
+        kernelParams: this.hello?.kernelParams ?? {},
+        ...(request.userKernel ? { userKernel: userKernelRecord(request.userKernel) } : {}),
+      },
       env,
       timing,
       samples: {

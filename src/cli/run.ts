@@ -3,11 +3,11 @@
  * file atomically and prints a short report.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import writeFileAtomic from 'write-file-atomic';
-import { validateConfig } from '../model/index.ts';
+import { MAX_USER_SOURCE_BYTES, userKernelSpecSchema, validateConfig } from '../model/index.ts';
 import type {
   AttentionConfig,
   DeviceInfo,
@@ -15,6 +15,7 @@ import type {
   InputTensors,
   ResultFile,
   StopRule,
+  UserKernelSpec,
 } from '../model/index.ts';
 import { readNpy, writeNpy } from '../reference/npy.ts';
 import { CliError } from './errors.ts';
@@ -35,6 +36,8 @@ export const DIRECT_BACKENDS: Record<string, () => Promise<DirectRunner>> = {
   dawn: async () => (await import('../webgpu/node/direct.ts')).runDawnDirect,
   cuda: async () => (await import('../../native-runner/src/direct.ts')).directRunner('cuda'),
   sdpa: async () => (await import('../../native-runner/src/direct.ts')).directRunner('sdpa'),
+  // The Python harness with a user callable (`--callable`): SDPA is its built-in instance.
+  python: async () => (await import('../../native-runner/src/direct.ts')).directRunner('sdpa'),
   cpu: async () => (await import('../../native-runner/src/direct.ts')).directRunner('cpu'),
 };
 
@@ -49,6 +52,10 @@ export const DEFAULT_STOP: StopRule = {
 interface RunFlags extends ConfigFlags {
   backend: string;
   kernel?: string;
+  kernelFile?: string;
+  like?: string;
+  callable?: string;
+  python?: string;
   out?: string;
   inputs?: string;
   saveOutput?: string;
@@ -143,6 +150,87 @@ export async function loadInputs(
   return { config, inputs: { q: q.data, k: k.data, v: v.data } };
 }
 
+/** Which user-kernel language each backend takes from --kernel-file. */
+const KERNEL_FILE_LANGUAGE: Record<string, 'wgsl' | 'cuda'> = {
+  webgpu: 'wgsl',
+  dawn: 'wgsl',
+  cuda: 'cuda',
+};
+
+/**
+ * Reads --kernel-file into a validated user kernel: the language follows the backend, the id is
+ * the file's stem (a header `id=` may still override it for WGSL).
+ */
+export async function userKernelFromFile(
+  backend: string,
+  path: string,
+  like: string | undefined,
+): Promise<UserKernelSpec> {
+  const language = KERNEL_FILE_LANGUAGE[backend];
+  if (language === undefined) {
+    throw new CliError(
+      `--kernel-file: backend ${backend} takes no kernel file (webgpu/dawn: a .wgsl file, cuda: a .cu file; python: --callable)`,
+    );
+  }
+  if (like !== undefined && language !== 'wgsl') {
+    throw new CliError(`--like: only for WGSL kernels (--backend webgpu), not ${backend}`);
+  }
+  let source: string;
+  try {
+    source = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`--kernel-file: cannot read ${path} (${(err as Error).message})`);
+  }
+  const bytes = Buffer.byteLength(source, 'utf8');
+  if (bytes > MAX_USER_SOURCE_BYTES) {
+    throw new CliError(
+      `--kernel-file: ${path} is ${bytes} bytes; the limit is ${MAX_USER_SOURCE_BYTES} (256 KiB)`,
+    );
+  }
+  const name = basename(path, extname(path))
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 48);
+  const parsed = userKernelSpecSchema.safeParse({
+    language,
+    source,
+    name: /^[A-Za-z0-9]/.test(name) ? name : `k${name}`.slice(0, 48),
+    ...(like !== undefined ? { like } : {}),
+  });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`--kernel-file: ${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}`);
+  }
+  return parsed.data;
+}
+
+/** `--callable pkg.module:fn` (backends python and sdpa), validated; undefined without it. */
+export function userKernelFromCallable(flags: {
+  backend: string;
+  callable?: string | undefined;
+  python?: string | undefined;
+}): UserKernelSpec | undefined {
+  const takesPython = flags.backend === 'python' || flags.backend === 'sdpa';
+  if (flags.callable === undefined) {
+    if (flags.backend === 'python') {
+      throw new CliError('--callable: --backend python needs --callable pkg.module:function');
+    }
+    if (flags.python !== undefined && !takesPython) {
+      throw new CliError(`--python: only for --backend python or sdpa, not ${flags.backend}`);
+    }
+    return undefined;
+  }
+  if (!takesPython) {
+    throw new CliError(`--callable: only for --backend python (or sdpa), not ${flags.backend}`);
+  }
+  const parsed = userKernelSpecSchema.safeParse({ language: 'python', callable: flags.callable });
+  if (!parsed.success) {
+    throw new CliError(
+      `--callable: ${parsed.error.issues[0]?.message ?? 'invalid'} (got "${flags.callable}")`,
+    );
+  }
+  return parsed.data;
+}
+
 /** Writes a result file atomically (temp file + rename): never half-written. */
 export async function writeResult(path: string, result: ResultFile): Promise<void> {
   await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
@@ -166,13 +254,24 @@ async function action(flags: RunFlags): Promise<void> {
   let inputs: InputTensors | undefined;
   if (flags.inputs !== undefined) ({ config, inputs } = await loadInputs(flags.inputs, config));
   const kernel = flags.kernel ?? defaultKernel(flags.backend, config.dtype);
-  if (kernel === undefined) {
+  if (kernel === undefined && flags.kernelFile === undefined && flags.callable === undefined) {
     throw new CliError(
       `--kernel: backend ${flags.backend} has no default kernel for ${config.dtype}; name one`,
     );
   }
   const record =
     flags.device === undefined ? undefined : await pinDevice(flags.backend, flags.device);
+  if (flags.like !== undefined && flags.kernelFile === undefined) {
+    throw new CliError(
+      '--like: names the built-in a --kernel-file follows; give --kernel-file too',
+    );
+  }
+  const userKernel =
+    flags.kernelFile !== undefined
+      ? await userKernelFromFile(flags.backend, flags.kernelFile, flags.like)
+      : userKernelFromCallable(flags);
+  // The interpreter the Python harness runs under (read when the sdpa backend starts).
+  if (flags.python !== undefined) process.env.ATTNLAB_PYTHON = flags.python;
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
@@ -191,7 +290,13 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     const outcome = await runner({
       config,
-      kernel,
+      kernel:
+        userKernel === undefined
+          ? (kernel ?? '')
+          : userKernel.language === 'python'
+            ? (userKernel.callable.split(':')[1] ?? kernel ?? 'callable')
+            : (userKernel.name ?? kernel ?? 'user-kernel'),
+      userKernel,
       stop,
       cache: flags.warm ? 'warm' : 'cold',
       seed,
@@ -276,6 +381,22 @@ export function registerRun(program: Command): void {
     .option(
       '-k, --kernel <id>',
       "kernel id (see the backend's list); default: the backend's best general kernel for the dtype (cpu: cpu-flash-f32, webgpu/dawn: flash-f32 or flash-f16, cuda: flash-v1 or naive-f32, sdpa: flash or efficient)",
+    )
+    .option(
+      '--kernel-file <file>',
+      'your own kernel instead of a built-in: .wgsl (webgpu; contract in shaders/README.md) or .cu (cuda)',
+    )
+    .option(
+      '--callable <pkg.module:fn>',
+      'with --backend python: time your PyTorch function fn(q, k, v, causal, scale) -> o like sdpa',
+    )
+    .option(
+      '--python <path>',
+      'the Python interpreter for --backend python/sdpa (else $ATTNLAB_PYTHON or python3)',
+    )
+    .option(
+      '--like <id>',
+      "with a .wgsl --kernel-file: the built-in whose descriptor it follows (unless its '// @attnlab' header declares one)",
     );
   addConfigFlags(cmd)
     .option(

@@ -19,7 +19,13 @@ interface ServeFlags {
   queueLimit: string;
   clientQueueLimit: string;
   devices?: string;
+  allowUserCode?: boolean;
 }
+
+/** Printed when --allow-user-code is on: every client may now run its own code on this host. */
+export const USER_CODE_WARNING =
+  '!!! --allow-user-code: clients may send their own WGSL, CUDA (.cu) and Python kernels, which\n' +
+  '!!! this runner compiles and runs on this host. Run it only for people you trust.\n';
 
 /** Environment variable read when --token is not given (keeps the token out of `ps`). */
 export const TOKEN_ENV = 'ATTNLAB_TOKEN';
@@ -75,6 +81,7 @@ export function serveOptions(
     queueLimit: intFlag('--queue-limit', flags.queueLimit, 0, 10_000),
     clientQueueLimit: intFlag('--client-queue-limit', flags.clientQueueLimit, 1, 10_000),
     ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
+    ...(flags.allowUserCode === true ? { allowUserCode: true } : {}),
   };
 }
 
@@ -134,6 +141,7 @@ async function action(flags: ServeFlags): Promise<void> {
   }
   process.stdout.write(`attnlab runner listening on ${server.url}\n`);
   process.stdout.write(formatBanner(server));
+  if (options.allowUserCode === true) process.stdout.write(USER_CODE_WARNING);
   await new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
@@ -177,6 +185,11 @@ export function registerServe(program: Command): void {
       '--client-queue-limit <n>',
       'runs one client may have waiting (all devices together), so no client fills the queue',
       '16',
+    )
+    .option(
+      '--allow-user-code',
+      "accept runs of the client's own kernels (WGSL, .cu, Python): arbitrary code on this host",
+      false,
     )
     .action(action);
   program.addCommand(cmd);

@@ -128,3 +128,11 @@ export type {
 export { diffEnv } from './envdiff.ts';
 export type { EnvDifference } from './envdiff.ts';
 export { exampleResult } from './example.ts';
+export {
+  CALLABLE_PATTERN,
+  MAX_USER_SOURCE_BYTES,
+  USER_KERNEL_LANGUAGES,
+  userKernelRecordSchema,
+  userKernelSpecSchema,
+} from './user-kernel.ts';
+export type { UserKernelLanguage, UserKernelRecord, UserKernelSpec } from './user-kernel.ts';

@@ -21,6 +21,7 @@ import {
   RUN_STATES,
   stopRuleSchema,
 } from './result.ts';
+import { userKernelSpecSchema } from './user-kernel.ts';
 import { formatIssues } from './errors.ts';
 
 /** Protocol version carried in `welcome`. */
@@ -58,6 +59,8 @@ export const ERROR_CODES = [
   'client-queue-full',
   'too-large-for-device',
   'correctness-failed',
+  'compile-error',
+  'user-code-refused',
   'harness-crash',
   'harness-error',
   'timeout',
@@ -170,6 +173,11 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     warmup: z.number().int().min(0).max(10_000).optional(),
     /** GPU to run on: its index on the runner's host or its UUID; absent: any free one. */
     device: deviceRefSchema.optional(),
+    /**
+     * The user's own kernel (WGSL for dawn, .cu for cuda, a callable for python); `kernel` is
+     * then its display id. Runners refuse it unless started with --allow-user-code.
+     */
+    userKernel: userKernelSpecSchema.optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: runId }),
 ]);

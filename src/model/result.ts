@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { attentionConfigSchema } from './config.ts';
 import { ValidationError, formatIssues } from './errors.ts';
+import { userKernelRecordSchema } from './user-kernel.ts';
 
 /**
  * The schema id written into every result file: `attnlab/result@MAJOR.MINOR`. A minor version
@@ -17,12 +18,14 @@ import { ValidationError, formatIssues } from './errors.ts';
  * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S); `env.gpu.copyGbps`
  *   (measured copy ceiling).
  * - 1.2: `env.gpu.index`, `env.gpu.uuid` and `env.gpu.pciBusId`: which GPU of the host ran it.
+ * - 1.2: `target.userKernel` (the user's own kernel: language, source and its SHA-256, or the
+ *   Python callable; absent: a built-in kernel).
  */
 export const RESULT_SCHEMA = 'attnlab/result@1.2';
 /** Major version this build reads and writes. */
 export const RESULT_MAJOR = 1;
 /** Minor version this build writes. */
-export const RESULT_MINOR = 1;
+export const RESULT_MINOR = 2;
 /** Every schema id a reader of this major version accepts. */
 export const RESULT_SCHEMA_PATTERN = /^attnlab\/result@1(\.\d+)?$/;
 
@@ -82,6 +85,8 @@ export const targetSchema = z.object({
   kernelParams: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
   /** Optional display label (e.g. runner name + backend). */
   label: z.string().max(200).optional(),
+  /** The user's own kernel (source + SHA-256, or callable); absent for built-ins (1.2). */
+  userKernel: userKernelRecordSchema.optional(),
 });
 /** What ran. */
 export type Target = z.output<typeof targetSchema>;

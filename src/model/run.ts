@@ -4,6 +4,7 @@
  */
 import type { AttentionConfig } from './config.ts';
 import type { ResultFile, StopRule } from './result.ts';
+import type { UserKernelSpec } from './user-kernel.ts';
 
 /** Live progress of a run, for progress bars and the lab. */
 export interface RunProgress {
@@ -38,6 +39,8 @@ export interface RunSpec {
   seed: number;
   /** Warmup launches; undefined lets the backend choose. */
   warmup?: number | undefined;
+  /** The user's own kernel; `kernel` is then its display id. */
+  userKernel?: UserKernelSpec | undefined;
 }
 
 /** What a direct run needs. */

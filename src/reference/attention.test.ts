@@ -107,6 +107,9 @@ describe('row selection and comparison', () => {
     expect(failed.passed).toBe(false);
     expect(failed.maxAbsErr).toBeCloseTo(0.01, 6);
     expect(failed.relL2Err).toBeGreaterThan(TOLERANCE.f32);
+    // Element 100 of [B,H,S,D] with D = 8: row 12, column 4 (b=0, h=0 while 12 < S).
+    expect(failed.note).toMatch(/^first mismatch at \[b=0, h=\d+, s=\d+, d=4\] \(got /);
+    expect(ok.note).toBeUndefined();
   });
 
   it('reports NaN (the poison) with its position instead of a number', () => {

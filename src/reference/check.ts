@@ -46,6 +46,7 @@ export function compareRows(
   let errSq = 0;
   let refSq = 0;
   let firstBad: string | undefined;
+  let firstOff: string | undefined;
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] ?? 0;
     for (let x = 0; x < d; x++) {
@@ -56,6 +57,11 @@ export function compareRows(
         continue;
       }
       const err = Math.abs(got - want);
+      // The first element off by more than the tolerance (relative, floored at 1 for small
+      // values) tells a kernel's author where to look when the check fails.
+      if (err > tolerance * Math.max(Math.abs(want), 1)) {
+        firstOff ??= describeIndex(config, row, x, got, want);
+      }
       if (err > maxAbs) maxAbs = err;
       errSq += err * err;
       refSq += want * want;
@@ -77,7 +83,14 @@ export function compareRows(
     };
   }
   const relL2 = refSq > 0 ? Math.sqrt(errSq / refSq) : Math.sqrt(errSq);
-  return { ...base, maxAbsErr: maxAbs, relL2Err: relL2, passed: relL2 <= tolerance };
+  const passed = relL2 <= tolerance;
+  return {
+    ...base,
+    maxAbsErr: maxAbs,
+    relL2Err: relL2,
+    passed,
+    ...(!passed && firstOff !== undefined ? { note: `first mismatch at ${firstOff}` } : {}),
+  };
 }
 
 function describeIndex(

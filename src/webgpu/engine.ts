@@ -14,6 +14,7 @@ import type {
   InputTensors,
   KernelInfo,
   RunProgress,
+  UserKernelSpec,
 } from '../model/index.ts';
 import { checkOutput } from '../reference/check.ts';
 import { fromHalfArray, toHalfArray } from '../reference/half.ts';
@@ -27,11 +28,13 @@ import { measure } from './measure.ts';
 import type { Measurement } from './measure.ts';
 import { planMemory } from './memory.ts';
 import type { MemoryPlan } from './memory.ts';
-import { compileKernel, planKey } from './pipeline.ts';
+import { compileKernel, compileMessages, planKey } from './pipeline.ts';
 import type { CompiledKernel } from './pipeline.ts';
-import { kernelInfos, resolveKernel } from './registry.ts';
+import { checkKernel, kernelInfos, resolveKernel } from './registry.ts';
 import { buildResult } from './result.ts';
 import { planKernel } from './tiles.ts';
+import { UserHeaderError, prepareUserKernel } from './user-kernel.ts';
+import type { PreparedUser, UserCompileOutcome } from './user-kernel.ts';
 import type { KernelPlan, TileOverrides } from './tiles.ts';
 
 /** Where the engine runs and what it needs from its host. */
@@ -126,11 +129,17 @@ export class AttentionEngine {
     return (this.host.now ?? (() => performance.now()))();
   }
 
-  private compile(plan: KernelPlan): Promise<CompiledKernel> {
+  private compile(plan: KernelPlan, user?: PreparedUser): Promise<CompiledKernel> {
+    // A user file is named by its SHA-256, so the key tells two versions of it apart.
     const key = planKey(plan);
     let compiled = this.pipelines.get(key);
     if (!compiled) {
-      compiled = compileKernel(this.dev.device, this.host.sources, plan);
+      compiled = compileKernel(
+        this.dev.device,
+        user?.sources ?? this.host.sources,
+        plan,
+        user?.names,
+      );
       // A failed compile is not cached, so a later call reports it again rather than hanging on.
       compiled.catch(() => this.pipelines.delete(key));
       this.pipelines.set(key, compiled);
@@ -138,11 +147,42 @@ export class AttentionEngine {
     return compiled;
   }
 
+  private prepareUser(spec: UserKernelSpec): Promise<PreparedUser> {
+    return prepareUserKernel(spec, this.host.sources, this.host.backend);
+  }
+
+  /**
+   * Compiles a user kernel for a config's head dim without running it (the lab's editor):
+   * header errors and every compiler message come back at the user's own line and column.
+   */
+  async compileUser(spec: UserKernelSpec, rawConfig: AttentionConfig): Promise<UserCompileOutcome> {
+    let user: PreparedUser;
+    try {
+      user = await this.prepareUser(spec);
+    } catch (err) {
+      if (!(err instanceof UserHeaderError)) throw err;
+      const at = { type: 'error' as const, file: 'user', line: err.line, column: 1 };
+      return { kernel: null, messages: [{ ...at, message: err.detail }] };
+    }
+    const { plan } = this.prepare(rawConfig, user.kernel.id, 'warm', user);
+    this.dev.watch.check('before compiling');
+    const { messages } = await compileMessages(this.dev.device, user.sources, plan);
+    return {
+      kernel: user.kernel.id,
+      messages: messages.map((m) =>
+        m.file === user.kernel.file
+          ? { ...m, file: 'user' }
+          : { ...m, message: `(in ${m.file}:${m.line}) ${m.message}`, file: 'user', line: 1 },
+      ),
+    };
+  }
+
   /** Validates and plans a run; throws an EngineError for anything that cannot run here. */
   private prepare(
     rawConfig: AttentionConfig,
     kernelId: string,
     cache: 'cold' | 'warm',
+    user?: PreparedUser,
   ): { config: AttentionConfig; plan: KernelPlan; memory: MemoryPlan } {
     let config: AttentionConfig;
     try {
@@ -150,7 +190,9 @@ export class AttentionEngine {
     } catch (err) {
       throw new EngineError('bad-config', (err as Error).message);
     }
-    const kernel = resolveKernel(kernelId, config, this.dev.traits);
+    const kernel = user
+      ? checkKernel(user.kernel, config, this.dev.traits)
+      : resolveKernel(kernelId, config, this.dev.traits);
     const plan = planKernel(kernel, config.headDim, this.dev.traits, this.host.tiles);
     const memory = planMemory(
       config,
@@ -191,11 +233,12 @@ export class AttentionEngine {
   async check(
     config: AttentionConfig,
     kernelId: string,
-    options: { seed?: number; inputs?: InputTensors } = {},
+    options: { seed?: number; inputs?: InputTensors; userKernel?: UserKernelSpec } = {},
   ): Promise<CheckOutcome> {
-    const prepared = this.prepare(config, kernelId, 'warm');
+    const user = options.userKernel ? await this.prepareUser(options.userKernel) : undefined;
+    const prepared = this.prepare(config, kernelId, 'warm', user);
     this.dev.watch.check('before the check');
-    const compiled = await this.compile(prepared.plan);
+    const compiled = await this.compile(prepared.plan, user);
     const buffers = await RunBuffers.create(
       this.dev.device,
       compiled,
@@ -250,7 +293,13 @@ export class AttentionEngine {
     };
     progress(true);
 
-    const { config, plan, memory } = this.prepare(options.config, options.kernel, options.cache);
+    const user = options.userKernel ? await this.prepareUser(options.userKernel) : undefined;
+    const { config, plan, memory } = this.prepare(
+      options.config,
+      options.kernel,
+      options.cache,
+      user,
+    );
     const timestamps =
       this.dev.traits.features.has('timestamp-query') && options.timing !== 'cpu-clock';
     let correctness: Correctness | null = null;
@@ -261,7 +310,7 @@ export class AttentionEngine {
     let buffers: RunBuffers | undefined;
     try {
       this.dev.watch.check('before the run');
-      const compiled = await this.compile(plan);
+      const compiled = await this.compile(plan, user);
       buffers = await RunBuffers.create(this.dev.device, compiled, config, memory);
       const seen = this.upload(
         buffers,
@@ -340,6 +389,7 @@ export class AttentionEngine {
       backend: this.host.backend,
       kernel: plan.kernel.id,
       kernelParams: plan.params,
+      userKernel: user?.record,
       env: this.env(),
       stop: options.stop,
       cache: options.cache,

@@ -3,8 +3,9 @@
  * surface compiler messages with line numbers, and build one pipeline per entry point on an
  * explicit bind-group layout shared by every entry.
  */
-import { composeShader } from '../../shaders/index.ts';
-import type { ShaderSources } from '../../shaders/index.ts';
+import { composeShaderMapped } from '../../shaders/index.ts';
+import type { ComposedShader, ShaderSources } from '../../shaders/index.ts';
+import { USER_FILE_PREFIX } from '../../shaders/user.ts';
 import { withErrorScopes } from './device.ts';
 import { EngineError } from './errors.ts';
 import type { KernelPlan } from './tiles.ts';
@@ -45,28 +46,95 @@ function bindGroupLayout(device: GPUDevice, plan: KernelPlan): GPUBindGroupLayou
   return device.createBindGroupLayout({ label: `${plan.kernel.id} layout`, entries });
 }
 
-/** Compiles a plan; WGSL errors become an EngineError quoting the compiler's messages. */
+/** One compiler message, placed in the file it concerns (1-based line and column). */
+export interface CompileMessage {
+  /** `error`, `warning` or `info`, as getCompilationInfo says. */
+  type: GPUCompilationMessageType;
+  /** The part's path (e.g. `flash-f32/flash_f32.wgsl`), or `<preamble>` for engine-made lines. */
+  file: string;
+  /** 1-based line in that file. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+  /** The compiler's text. */
+  message: string;
+}
+
+/** Compiler messages of a composed module, mapped back to the part and line they concern. */
+export function mapMessages(
+  composed: ComposedShader,
+  messages: readonly GPUCompilationMessage[],
+): CompileMessage[] {
+  return messages.map((m) => {
+    const origin = composed.origins[m.lineNum - 1] ?? null;
+    return {
+      type: m.type,
+      file: origin?.file ?? '<preamble>',
+      line: origin?.line ?? m.lineNum,
+      column: m.linePos,
+      message: m.message,
+    };
+  });
+}
+
+/** `file:line:col: message | the line's text`, at most five, for one error line. */
+export function formatCompileErrors(
+  messages: readonly CompileMessage[],
+  sources: ShaderSources,
+  names: Readonly<Record<string, string>> = {},
+): string {
+  return messages
+    .filter((m) => m.type === 'error')
+    .slice(0, 5)
+    .map((m) => {
+      const text = (sources[m.file]?.split('\n')[m.line - 1] ?? '').trim();
+      return `${names[m.file] ?? m.file}:${m.line}:${m.column}: ${m.message}${text !== '' ? ` | ${text}` : ''}`;
+    })
+    .join('; ');
+}
+
+/** Composes a plan and asks the compiler; every message comes back at its part's own line. */
+export async function compileMessages(
+  device: GPUDevice,
+  sources: ShaderSources,
+  plan: KernelPlan,
+): Promise<{ module: GPUShaderModule; messages: CompileMessage[]; code: string }> {
+  const composed = composeShaderMapped(sources, plan.files, plan.consts);
+  // A module that does not compile also raises a validation error; its own scope swallows it,
+  // because the compilation info below says the same at the right line.
+  device.pushErrorScope('validation');
+  const module = device.createShaderModule({
+    label: `${plan.kernel.id} D=${plan.headDim}`,
+    code: composed.code,
+  });
+  const info = await module.getCompilationInfo();
+  const invalid = await device.popErrorScope();
+  if (invalid && !info.messages.some((m) => m.type === 'error')) {
+    throw new EngineError('internal', `compiling ${plan.kernel.id}: ${invalid.message}`);
+  }
+  return { module, messages: mapMessages(composed, info.messages), code: composed.code };
+}
+
+/**
+ * Compiles a plan; WGSL errors become an EngineError quoting the compiler's messages at the
+ * line of the file they concern (`compile-error` for a user kernel, `internal` for ours).
+ * `names` gives user files their display names (e.g. `my.wgsl`).
+ */
 export async function compileKernel(
   device: GPUDevice,
   sources: ShaderSources,
   plan: KernelPlan,
+  names: Readonly<Record<string, string>> = {},
 ): Promise<CompiledKernel> {
-  const code = composeShader(sources, plan.files, plan.consts);
   const label = `${plan.kernel.id} D=${plan.headDim}`;
   return withErrorScopes(device, `compiling ${label}`, async () => {
-    const module = device.createShaderModule({ label, code });
-    const info = await module.getCompilationInfo();
-    const errors = info.messages.filter((m) => m.type === 'error');
-    if (errors.length > 0) {
-      const lines = code.split('\n');
-      const text = errors
-        .slice(0, 5)
-        .map(
-          (m) =>
-            `line ${m.lineNum}:${m.linePos}: ${m.message} | ${(lines[m.lineNum - 1] ?? '').trim()}`,
-        )
-        .join('; ');
-      throw new EngineError('internal', `WGSL of ${label} does not compile: ${text}`);
+    const { module, messages, code } = await compileMessages(device, sources, plan);
+    if (messages.some((m) => m.type === 'error')) {
+      const user = plan.kernel.file.startsWith(USER_FILE_PREFIX);
+      throw new EngineError(
+        user ? 'compile-error' : 'internal',
+        `WGSL of ${label} does not compile: ${formatCompileErrors(messages, sources, names)}`,
+      );
     }
     const layout = bindGroupLayout(device, plan);
     const pipelineLayout = device.createPipelineLayout({ bindGroupLayouts: [layout] });

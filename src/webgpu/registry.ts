@@ -136,6 +136,24 @@ export function resolveKernel(
           : `WebGPU has no ${config.dtype} kernels (dtypes: f32 → ${kernelsForDtype('f32').join(', ')}; f16 → ${kernelsForDtype('f16').join(', ')})`),
     );
   }
+  return checkKernel(kernel, config, traits);
+}
+
+/**
+ * Refuses a kernel (built-in or user) that cannot run a config here: dtype, head dim, adapter
+ * features. The same checks for both, so a user kernel is refused exactly as a built-in is.
+ */
+export function checkKernel(
+  kernel: KernelDescriptor,
+  config: AttentionConfig,
+  traits: DeviceTraits,
+): KernelDescriptor {
+  if (kernel.dtype !== config.dtype) {
+    throw new EngineError(
+      'unsupported',
+      `kernel: ${kernel.id} computes in ${kernel.dtype} but the config's dtype is ${config.dtype}`,
+    );
+  }
   const step = kernel.headDimMultiple ?? 8;
   if (config.headDim % step !== 0 || config.headDim > kernel.maxHeadDim) {
     throw new EngineError(

@@ -8,6 +8,7 @@ import type {
   ResultFile,
   ResultFileInput,
   StopRule,
+  UserKernelRecord,
 } from '../model/index.ts';
 import type { Measurement } from './measure.ts';
 
@@ -27,6 +28,8 @@ export interface ResultParts {
   kernel: string;
   /** Tile sizes, workgroup size, math. */
   kernelParams: Record<string, string | number | boolean>;
+  /** The user's kernel (source and SHA-256), absent for built-ins. */
+  userKernel?: UserKernelRecord | undefined;
   /** Environment fingerprint. */
   env: Env;
   /** Stop rule in force. */
@@ -64,7 +67,12 @@ export function buildResult(p: ResultParts): ResultFile {
         ? { ...p.tool, commit: p.tool.commit }
         : { name: p.tool.name, version: p.tool.version },
     config: p.config,
-    target: { backend: p.backend, kernel: p.kernel, kernelParams: p.kernelParams },
+    target: {
+      backend: p.backend,
+      kernel: p.kernel,
+      kernelParams: p.kernelParams,
+      ...(p.userKernel ? { userKernel: p.userKernel } : {}),
+    },
     env: p.env,
     timing: {
       method: m?.method ?? p.plannedMethod,

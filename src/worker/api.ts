@@ -3,13 +3,34 @@
  * calls it with `Comlink.wrap<WorkerApi>(worker)`. Callbacks are passed with `Comlink.proxy`.
  */
 import type {
+  AttentionConfig,
   Correctness,
   Env,
   KernelInfo,
   ResultFile,
   RunProgress,
   RunSpec,
+  UserKernelSpec,
 } from '../model/index.ts';
+import type { CompileMessage } from '../webgpu/pipeline.ts';
+import type { UserCompileOutcome } from '../webgpu/user-kernel.ts';
+
+export type { CompileMessage, UserCompileOutcome };
+
+/** A user kernel's check (no timing): figures against f64, or why it could not run. */
+export type UserCheckOutcome =
+  | {
+      ok: true;
+      correctness: Correctness;
+      kernelParams: Record<string, string | number | boolean>;
+    }
+  | {
+      ok: false;
+      code: string;
+      message: string;
+      /** True when the GPU device was lost (the engine re-initialises on the next call). */
+      deviceLost: boolean;
+    };
 
 /** Engine availability: WebGPU present or not, and why. */
 export type EngineStatus =
@@ -38,4 +59,8 @@ export interface WorkerApi {
   run(request: WorkerRunRequest, hooks: WorkerRunHooks): Promise<ResultFile>;
   /** Cancels a run by id (no-op when unknown). */
   cancel(id: string): void;
+  /** Compiles a user WGSL kernel for a config; messages at the user's line and column. */
+  compileUser(spec: UserKernelSpec, config: AttentionConfig): Promise<UserCompileOutcome>;
+  /** Checks a user kernel on seeded inputs with poisoned output against f64 (never timed). */
+  checkUser(spec: UserKernelSpec, config: AttentionConfig, seed: number): Promise<UserCheckOutcome>;
 }

@@ -2,12 +2,19 @@
  * The WorkerApi implementation: the WebGPU engine behind comlink. Independent of the worker
  * global, so it runs (and is tested) in Node through Dawn as well as in a browser worker.
  */
-import type { ResultFile } from '../model/index.ts';
+import type { AttentionConfig, ResultFile, UserKernelSpec } from '../model/index.ts';
 import { NO_ADAPTER_HELP } from '../webgpu/device.ts';
 import { AttentionEngine } from '../webgpu/engine.ts';
 import type { EngineHost } from '../webgpu/engine.ts';
-import { EngineError, errorMessageOf } from '../webgpu/errors.ts';
-import type { EngineStatus, WorkerApi, WorkerRunHooks, WorkerRunRequest } from './api.ts';
+import { EngineError, errorCodeOf, errorMessageOf } from '../webgpu/errors.ts';
+import type { UserCompileOutcome } from '../webgpu/user-kernel.ts';
+import type {
+  EngineStatus,
+  UserCheckOutcome,
+  WorkerApi,
+  WorkerRunHooks,
+  WorkerRunRequest,
+} from './api.ts';
 
 /** What the API needs from its surroundings. */
 export interface EngineApiDeps {
@@ -66,6 +73,46 @@ export function createEngineApi(deps: EngineApiDeps): WorkerApi {
     }
   }
 
+  /** The engine, re-opened when its device was lost (a bad shader can lose it). */
+  async function ready(): Promise<AttentionEngine> {
+    if (!engine || engine.lost) {
+      const status = await init();
+      if (status.state !== 'ready')
+        throw new EngineError('unsupported', status.reason, status.help);
+    }
+    if (!engine) throw new EngineError('internal', 'the engine did not initialise');
+    return engine;
+  }
+
+  /** Runs `body` after the queued runs, so a compile or check never lands inside a timing. */
+  function queued<T>(body: () => Promise<T>): Promise<T> {
+    const result = queue.then(body);
+    queue = result.catch(() => undefined);
+    return result;
+  }
+
+  async function checkUserNow(
+    spec: UserKernelSpec,
+    config: AttentionConfig,
+    seed: number,
+  ): Promise<UserCheckOutcome> {
+    const e = await ready();
+    try {
+      const { correctness, kernelParams } = await e.check(config, spec.language, {
+        seed,
+        userKernel: spec,
+      });
+      return { ok: true, correctness, kernelParams };
+    } catch (err) {
+      return {
+        ok: false,
+        code: errorCodeOf(err),
+        message: errorMessageOf(err),
+        deviceLost: e.lost,
+      };
+    }
+  }
+
   async function runNow(
     request: WorkerRunRequest,
     hooks: WorkerRunHooks,
@@ -117,6 +164,12 @@ export function createEngineApi(deps: EngineApiDeps): WorkerApi {
     },
     cancel(id: string): void {
       runs.get(id)?.abort();
+    },
+    compileUser(spec: UserKernelSpec, config: AttentionConfig): Promise<UserCompileOutcome> {
+      return queued(async () => (await ready()).compileUser(spec, config));
+    },
+    checkUser(spec: UserKernelSpec, config: AttentionConfig, seed: number) {
+      return queued(() => checkUserNow(spec, config, seed));
     },
   };
 }

@@ -8,7 +8,8 @@ import { kernelInfoSchema } from '../../../src/model/index.ts';
 import type { BackendInfo, Env, KernelInfo } from '../../../src/model/index.ts';
 import { RunnerError } from '../backend.ts';
 import type { JobRequest } from '../backend.ts';
-import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild } from '../build.ts';
+import { BuildError, ensureBuilt, findNvcc, isFresh, planBuild, runBuild } from '../build.ts';
+import { planUserCudaBuild } from '../user-cuda-build.ts';
 import type { BuildPlan } from '../build.ts';
 import type { HarnessCommand } from '../driver.ts';
 import { hostEnv } from '../../../src/node/host.ts';
@@ -98,6 +99,7 @@ export function archOf(computeCapability: string): string {
 export class CudaBackend extends NativeBackend {
   readonly id = 'cuda';
   protected readonly timingMethod = 'cuda-event' as const;
+  override readonly userKernelLanguages = ['cuda'] as const;
   protected readonly memoryModel = 'cuda' as const;
   private gpu: SmiGpu | null = null;
   private listed: KernelInfo[] | null = null;
@@ -184,6 +186,20 @@ export class CudaBackend extends NativeBackend {
       if (err instanceof BuildError && err.message.startsWith('nvcc not found')) {
         throw new RunnerError('unsupported', err.message);
       }
+      throw err;
+    }
+  }
+
+  /** Builds (or finds cached, by source hash) the harness around a user's .cu for this GPU. */
+  protected override async userHarness(path: string, request: JobRequest): Promise<HarnessCommand> {
+    if (!this.gpu)
+      throw new RunnerError('unsupported', 'no NVIDIA GPU to build the user kernel for');
+    const plan = planUserCudaBuild(path, request.kernel, archOf(this.gpu.computeCapability));
+    if (isFresh(plan)) return { command: plan.output, args: [] };
+    try {
+      return { command: await runBuild(plan), args: [] };
+    } catch (err) {
+      if (err instanceof BuildError) throw new RunnerError('compile-error', err.message);
       throw err;
     }
   }

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { basename, extname } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { HARNESS_SCHEMA, tensorElements, validateConfig } from '../../../src/model/index.ts';
 import type {
@@ -13,10 +14,13 @@ import type {
   HarnessLineInput,
   InputTensors,
   StopRule,
+  UserKernelSpec,
 } from '../../../src/model/index.ts';
 import { errorCodeOf, errorMessageOf } from '../../../src/webgpu/errors.ts';
 import { openDawnEngine } from '../../../src/webgpu/node/direct.ts';
-import { resolveKernel } from '../../../src/webgpu/registry.ts';
+import { checkKernel, resolveKernel } from '../../../src/webgpu/registry.ts';
+import { prepareUserKernel } from '../../../src/webgpu/user-kernel.ts';
+import { loadNodeShaderSources } from '../../../shaders/sources.node.ts';
 import { planKernel } from '../../../src/webgpu/tiles.ts';
 import { KERNELS_LOG_PREFIX } from './dawn.ts';
 import { exitWithParent } from './parent-watch.ts';
@@ -94,6 +98,19 @@ async function readInputs(path: string, n: number): Promise<InputTensors> {
   return { q: all.subarray(0, n), k: all.subarray(n, 2 * n), v: all.subarray(2 * n) };
 }
 
+/** `--kernel-file F [--like ID]`: the user's WGSL (the runner wrote F as `<name>.wgsl`). */
+async function userKernelOf(flags: HarnessFlags): Promise<UserKernelSpec | undefined> {
+  const file = flags.get('kernel-file');
+  if (typeof file !== 'string') return undefined;
+  const like = flags.get('like');
+  return {
+    language: 'wgsl',
+    source: await readFile(file, 'utf8'),
+    name: basename(file, extname(file)),
+    ...(typeof like === 'string' ? { like } : {}),
+  };
+}
+
 async function info(): Promise<void> {
   const engine = await openDawnEngine();
   emit({ type: 'hello', schema: HARNESS_SCHEMA, backend: 'dawn', env: engine.env() });
@@ -105,14 +122,22 @@ async function run(flags: HarnessFlags): Promise<void> {
   const kernelId = String(flags.get('kernel') ?? '');
   const { rule, maxSamples } = stopOf(flags);
   const engine = await openDawnEngine();
-  const kernel = resolveKernel(kernelId, config, engine.traits);
-  const plan = planKernel(kernel, config.headDim, engine.traits);
+  const userKernel = await userKernelOf(flags);
+  // A user kernel is refused exactly as a built-in is (bad header: compile-error, with its line).
+  const kernel = userKernel
+    ? checkKernel(
+        (await prepareUserKernel(userKernel, await loadNodeShaderSources(), 'dawn')).kernel,
+        config,
+        engine.traits,
+      )
+    : resolveKernel(kernelId, config, engine.traits);
+  const kernelParams = planKernel(kernel, config.headDim, engine.traits).params;
   emit({
     type: 'hello',
     schema: HARNESS_SCHEMA,
     backend: 'dawn',
     kernel: kernelId,
-    kernelParams: plan.params,
+    kernelParams,
     env: engine.env(),
   });
   const inputsPath = flags.get('inputs');
@@ -135,6 +160,7 @@ async function run(flags: HarnessFlags): Promise<void> {
   const outcome = await engine.run({
     config,
     kernel: kernelId,
+    userKernel,
     stop: rule,
     cache: flags.has('warm') ? 'warm' : 'cold',
     seed: num(flags, 'seed', 1),

@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { readResult } from '../../../src/model/index.ts';
 import type { AttentionConfig, Correctness, ResultFile } from '../../../src/model/index.ts';
@@ -91,6 +92,41 @@ describe('dawn backend', () => {
       worst = Math.max(worst, Math.abs((out[i] ?? NaN) - (ref[i] ?? 0)));
     expect(worst).toBeLessThan(1e-5);
     expect(worst).not.toBeNaN();
+  }, 120_000);
+
+  it('runs a user WGSL kernel (a copy of flash-f32) and records its source and SHA-256', async () => {
+    const source = readFileSync(
+      new URL('../../../shaders/flash-f32/flash_f32.wgsl', import.meta.url),
+      'utf8',
+    );
+    const job = start(backend, {
+      kernel: 'mine',
+      userKernel: { language: 'wgsl', source, like: 'flash-f32', name: 'mine' },
+    });
+    const result = readResult(JSON.parse(JSON.stringify(await job.done)));
+    expect(result.status).toBe('completed');
+    expect(result.correctness?.passed).toBe(true);
+    expect(result.target).toMatchObject({ backend: 'dawn', kernel: 'mine' });
+    expect(result.target.kernelParams).toHaveProperty('Bc');
+    expect(result.target.userKernel).toEqual({
+      language: 'wgsl',
+      source,
+      like: 'flash-f32',
+      sha256: createHash('sha256').update(source).digest('hex'),
+    });
+    const broken = start(backend, {
+      kernel: 'bad',
+      userKernel: {
+        language: 'wgsl',
+        source: source.replace('l *= alpha;', 'l *= alpah;'),
+        like: 'flash-f32',
+        name: 'bad',
+      },
+    });
+    const failed = await broken.done;
+    expect(failed.status).toBe('failed');
+    expect(failed.error?.code).toBe('compile-error');
+    expect(failed.error?.message).toMatch(/bad\.wgsl:\d+:\d+: .*alpah/);
   }, 120_000);
 
   it('refuses a kernel it does not have, naming the choices', () => {

@@ -107,6 +107,7 @@ export async function readDawnInfo(
 /** The `dawn` backend. */
 export class DawnBackend extends NativeBackend {
   readonly id = 'dawn';
+  override readonly userKernelLanguages = ['wgsl'] as const;
   protected readonly kernels = DAWN_KERNELS;
   protected readonly timingMethod = 'timestamp-query' as const;
   protected readonly memoryModel = 'dawn' as const;

@@ -3,6 +3,9 @@
  * memoised discovery, reading a harness's `--info` hello line, and starting jobs through the
  * driver.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { kvShapeRefusal, parseHarnessLine } from '../../../src/model/index.ts';
 import type {
   BackendInfo,
@@ -10,14 +13,30 @@ import type {
   KernelInfo,
   MemoryModelBackend,
   Timing,
+  UserKernelLanguage,
 } from '../../../src/model/index.ts';
 import { RunnerError } from '../backend.ts';
 import type { Backend, JobHandle, JobHooks, JobRequest } from '../backend.ts';
 import { runHarness } from '../driver.ts';
-import type { HarnessCommand } from '../driver.ts';
+import type { DriverJob, HarnessCommand } from '../driver.ts';
 import { hostEnv } from '../../../src/node/host.ts';
 import { mergeHostEnv, probe } from './host.ts';
 import { pinningEnv } from '../devices.ts';
+
+/**
+ * Writes a user kernel's source to a fresh private temp folder as `<name>.wgsl|.cu` (the harness
+ * takes the kernel id from the stem, the compiler the language from the extension).
+ */
+async function writeUserSource(user: {
+  language: string;
+  source: string;
+  name?: string | undefined;
+}): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'attnlab-user-'));
+  const path = join(dir, `${user.name ?? 'kernel'}.${user.language === 'cuda' ? 'cu' : 'wgsl'}`);
+  await writeFile(path, user.source, { mode: 0o600 });
+  return path;
+}
 
 /** A job request with the files a direct run passes to the harness. */
 export interface NativeJobRequest extends JobRequest {
@@ -78,26 +97,45 @@ export abstract class NativeBackend implements Backend {
     }
   }
 
+  /** Languages of user kernels this backend's harness runs (none by default). */
+  readonly userKernelLanguages: readonly UserKernelLanguage[] = [];
+
   /** Validates the request synchronously, then runs the harness (compiling it first if needed). */
   start(request: NativeJobRequest, hooks: JobHooks): JobHandle {
-    const kernel = this.validate(request);
-    return runHarness(
-      {
-        backend: this.id,
-        request,
-        resolve: async () => {
-          requireAvailable(await this.discover());
-          return this.harness();
-        },
-        inputsPath: request.inputsPath,
-        outputPath: request.outputPath,
-        timingMethod: this.timingMethod,
-        memoryModel: this.memoryModel,
-        materializesScores: this.scoreKernels.includes(kernel.id),
-        env: request.device ? pinningEnv(request.device) : undefined,
+    const user = request.userKernel;
+    if (user && !this.userKernelLanguages.includes(user.language)) {
+      throw new RunnerError(
+        'unsupported',
+        `userKernel.language: the ${this.id} backend takes ${this.userKernelLanguages.join(', ') || 'no user kernels'} (got ${user.language})`,
+      );
+    }
+    const kernel = user ? null : this.validate(request);
+    const job: DriverJob = {
+      backend: this.id,
+      request,
+      resolve: async () => {
+        requireAvailable(await this.discover());
+        // The source travels as a private file: WGSL is read by the harness, CUDA is built into one.
+        if (user && 'source' in user) job.kernelFilePath = await writeUserSource(user);
+        if (user?.language === 'cuda' && job.kernelFilePath !== undefined) {
+          return this.userHarness(job.kernelFilePath, request);
+        }
+        return this.harness();
       },
-      hooks,
-    );
+      inputsPath: request.inputsPath,
+      outputPath: request.outputPath,
+      timingMethod: this.timingMethod,
+      memoryModel: this.memoryModel,
+      materializesScores: kernel !== null && this.scoreKernels.includes(kernel.id),
+      env: request.device ? pinningEnv(request.device) : undefined,
+    };
+    const handle = runHarness(job, hooks);
+    void handle.done.finally(() => {
+      if (job.kernelFilePath !== undefined) {
+        void rm(dirname(job.kernelFilePath), { recursive: true, force: true });
+      }
+    });
+    return handle;
   }
 
   /** Checks kernel, dtype, head dim and masking against the kernel list; throws RunnerError. */
@@ -151,6 +189,15 @@ export abstract class NativeBackend implements Backend {
   protected abstract probe(): Promise<BackendInfo>;
   /** The harness to run, compiled when needed. */
   protected abstract harness(): Promise<HarnessCommand>;
+  /** A harness built around a user's source file (backends that take compiled user code). */
+  protected userHarness(path: string, request: JobRequest): Promise<HarnessCommand> {
+    return Promise.reject(
+      new RunnerError(
+        'unsupported',
+        `the ${this.id} backend does not build user kernels (${request.kernel} from ${path})`,
+      ),
+    );
+  }
   /** The harness's own fingerprint (`--info`), or null. */
   protected abstract describe(): Promise<Env | null>;
   /** Kernels that store the S×S scores (for the memory estimate). */

@@ -221,6 +221,14 @@ describe('sdpa harness (no torch needed)', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 
+  it('--callable loader (no torch): loads pkg.module:fn, import errors name file and line', async () => {
+    const r = await python([join(dirname(SDPA_SCRIPT), 'test_user_callable.py')]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^ok test_syntax_error_names_the_line$/m);
+    expect(r.stdout.trim().split('\n').pop()).toBe('3 passed');
+    expect(r.code).toBe(0);
+  }, 120_000);
+
   it('the int64 (torch) path of the generator gives the same bits as uint64', async () => {
     const code = [
       'import sys, numpy as np',

@@ -87,6 +87,7 @@ interface ProbeReport {
 /** The `sdpa` backend. */
 export class SdpaBackend extends NativeBackend {
   readonly id = 'sdpa';
+  override readonly userKernelLanguages = ['python'] as const;
   protected readonly kernels = SDPA_KERNELS;
   protected readonly timingMethod = 'cuda-event' as const;
   protected readonly memoryModel = 'sdpa' as const;

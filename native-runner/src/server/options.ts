@@ -59,6 +59,11 @@ export interface ServerOptions {
   runnerId?: string;
   /** Where log lines go; default stderr. */
   log?: (line: string) => void;
+  /**
+   * Accept run requests carrying user code (WGSL, .cu, Python callables): arbitrary code on
+   * this host, so off by default (`attnlab serve --allow-user-code`).
+   */
+  allowUserCode?: boolean;
 }
 
 /** Options with defaults applied (runnerId stays optional: the server makes one). */
@@ -146,6 +151,7 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
       1 << 30,
     ),
     runnerId: options.runnerId,
+    allowUserCode: options.allowUserCode ?? false,
     log:
       options.log ??
       ((line: string) => {

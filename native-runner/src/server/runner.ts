@@ -38,6 +38,7 @@ export type RunnerSettings = Pick<
   | 'devices'
   | 'gpus'
   | 'log'
+  | 'allowUserCode'
 > & {
   /** This runner's id. */
   runnerId: string;
@@ -54,10 +55,47 @@ interface Entry {
   env: Env;
 }
 
+/**
+ * Admits a run carrying user code: only with --allow-user-code, only on an available backend
+ * that takes that language. The engine then refuses what the code itself cannot run.
+ */
+function admitUserKernel(
+  entry: Entry,
+  msg: RunRequest,
+  allowUserCode: boolean,
+): { ok: true; entry: Entry } | { ok: false; code: ErrorCode; message: string } {
+  const { info, backend } = entry;
+  const language = msg.userKernel?.language ?? 'wgsl';
+  if (!allowUserCode) {
+    return {
+      ok: false,
+      code: 'user-code-refused',
+      message: `userKernel: this runner does not run user code; start it with \`attnlab serve --allow-user-code\` (it runs arbitrary ${language} code on this host)`,
+    };
+  }
+  if (!info.available) {
+    return {
+      ok: false,
+      code: 'unsupported',
+      message: `backend: ${info.id} is not available on this runner: ${info.reason ?? 'no reason given'}`,
+    };
+  }
+  const takes = backend.userKernelLanguages ?? [];
+  if (!takes.includes(language)) {
+    return {
+      ok: false,
+      code: 'unsupported',
+      message: `userKernel.language: backend ${info.id} takes ${takes.length > 0 ? takes.join(', ') : 'no user kernels'} (got ${language})`,
+    };
+  }
+  return { ok: true, entry };
+}
+
 /** Checks a request against what the backend and kernel offer: its entry, or the refusal. */
 function admit(
   entries: ReadonlyMap<string, Entry>,
   msg: RunRequest,
+  allowUserCode: boolean,
 ): { ok: true; entry: Entry } | { ok: false; code: ErrorCode; message: string } {
   const entry = entries.get(msg.backend);
   if (!entry) {
@@ -68,6 +106,7 @@ function admit(
     };
   }
   const { info } = entry;
+  if (msg.userKernel) return admitUserKernel(entry, msg, allowUserCode);
   if (!info.available) {
     return {
       ok: false,
@@ -220,7 +259,7 @@ export class Runner {
   submit(msg: RunRequest, send: (message: ServerMessageInput) => void): Submitted {
     if (this.closing)
       return { ok: false, code: 'unsupported', message: 'the runner is shutting down' };
-    const admitted = admit(this.entries, msg);
+    const admitted = admit(this.entries, msg, this.settings.allowUserCode);
     if (!admitted.ok) return admitted;
     const { entry } = admitted;
     const placed = this.place(entry.backend.id, msg.device);
@@ -234,6 +273,7 @@ export class Runner {
       cache: msg.cache ?? 'cold',
       seed: msg.seed ?? 1,
       warmup: msg.warmup,
+      ...(msg.userKernel ? { userKernel: msg.userKernel } : {}),
       idleTimeoutMs: this.settings.idleTimeoutMs,
       ...(device ? { device } : {}),
     };
