@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "harness_common.hpp"
+#include "parent_death.hpp"
 #include "kernels.hpp"
 #include "reference.hpp"
 
@@ -264,6 +265,7 @@ int run(const Args& a) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  die_with_parent();  // never outlive the runner (kill -9 included)
   Args a;
   try {
     a = parse_args(argc, argv);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <string>
 
+#include "../cpu/parent_death.hpp"
 #include "check.hpp"
 #include "common.cuh"
 #include "gpu_env.hpp"
@@ -216,6 +217,7 @@ int selftest(const GpuInfo& g) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  die_with_parent();  // never outlive the runner (kill -9 included)
   Args a;
   try {
     a = parse_args(argc, argv);

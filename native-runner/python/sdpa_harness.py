@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import harness_common as hc  # noqa: E402  (after the path fix-up)
+from parent_death import exit_with_parent  # noqa: E402
 
 DTYPES = {"flash": ("f16", "bf16"), "cudnn": ("f16", "bf16"), "efficient": ("f32", "f16", "bf16"),
           "math": ("f32", "f16", "bf16")}
@@ -345,6 +346,7 @@ def selftest(a):
 
 
 def main(argv):
+    exit_with_parent()  # never outlive the runner (kill -9 included)
     try:
         a = hc.parse_args(argv)
     except hc.HarnessError as err:

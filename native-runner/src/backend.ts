@@ -8,6 +8,7 @@ import type {
   BackendInfo,
   ClockReading,
   Correctness,
+  DeviceInfo,
   Env,
   ErrorCode,
   Memory,
@@ -22,6 +23,8 @@ export interface JobRequest extends RunSpec {
   id: string;
   /** Kill the job when no harness line arrives for this long (ms). */
   idleTimeoutMs?: number | undefined;
+  /** The GPU the runner put this job on; a backend pins its harness to it (see devices.ts). */
+  device?: DeviceInfo | undefined;
 }
 
 /** Events a job emits while it runs; the server forwards each as a protocol message. */

@@ -22,6 +22,7 @@ import {
 import type {
   ClockReading,
   Correctness,
+  Derived,
   Env,
   ErrorCode,
   HarnessLine,
@@ -37,6 +38,7 @@ import { median } from '../../src/stats/index.ts';
 import { RunnerError, isErrorCode } from './backend.ts';
 import type { JobHandle, JobHooks, JobRequest } from './backend.ts';
 import { mergeHostEnv, tail } from './backends/host.ts';
+import { deriveFiguresOffThread } from './derive-offthread.ts';
 
 /** How to start a harness process. */
 export interface HarnessCommand {
@@ -66,6 +68,8 @@ export interface DriverJob {
   materializesScores?: boolean | undefined;
   /** Grace between SIGTERM and SIGKILL, ms (default 2000). */
   killGraceMs?: number | undefined;
+  /** Extra environment variables of the harness (e.g. CUDA_VISIBLE_DEVICES to pin a GPU). */
+  env?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Default time a harness may stay silent before the job fails with `timeout`. */
@@ -112,6 +116,19 @@ export function harnessArgs(
 /** Maps a harness error code onto a protocol code; unknown ones become `harness-error`. */
 export function toErrorCode(code: string): ErrorCode {
   return isErrorCode(code) ? code : 'harness-error';
+}
+
+/** Signals a harness's process group (it and anything it started), or the process alone. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid !== undefined && process.platform !== 'win32') {
+    try {
+      process.kill(-child.pid, signal);
+      return;
+    } catch {
+      // The group is gone already or was never made; fall back to the process itself.
+    }
+  }
+  child.kill(signal);
 }
 
 type Ending =
@@ -188,7 +205,14 @@ class HarnessRun {
   private spawn(cmd: HarnessCommand): void {
     const { request } = this.job;
     const args = [...cmd.args, ...harnessArgs(request, this.job)];
-    const child = spawn(cmd.command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C at the runner's terminal reaches the runner, which ends
+    // the job (result saved), not the harness behind its back; kill() ends the whole group. The
+    // harness itself dies with the runner (a parent-death check) should the runner be killed.
+    const child = spawn(cmd.command, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: process.platform !== 'win32',
+      ...(this.job.env ? { env: { ...process.env, ...this.job.env } } : {}),
+    });
     this.child = child;
     this.setPhase('setup');
     child.stdin.on('error', () => undefined); // the harness may exit before reading `stop`
@@ -227,8 +251,10 @@ class HarnessRun {
   private kill(): void {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    this.killTimer ??= setTimeout(() => child.kill('SIGKILL'), this.job.killGraceMs ?? 2000);
+    signalGroup(child, 'SIGTERM');
+    this.killTimer ??= setTimeout(() => {
+      signalGroup(child, 'SIGKILL');
+    }, this.job.killGraceMs ?? 2000);
   }
 
   private setPhase(phase: string): void {
@@ -334,20 +360,34 @@ class HarnessRun {
         message: `the ${this.job.backend} harness ${how} before finishing (phase ${this.phase})${err ? `; stderr: ${err}` : ''}`,
       };
     }
+    void this.complete(ending);
+  }
+
+  /** Computes the derived figures off the event loop, then assembles and hands back the result. */
+  private async complete(ending: Ending | null): Promise<void> {
+    const { config } = this.job.request;
+    const { seed } = this.job.request;
+    let derived: Derived | null;
     try {
-      this.resolveDone(this.buildResult(ending));
+      derived = await deriveFiguresOffThread(config, this.ms, seed);
+    } catch {
+      // No worker thread (a broken install): the figures still come, on this thread.
+      derived = deriveFigures(config, this.ms, { seed });
+    }
+    try {
+      this.resolveDone(this.buildResult(ending, derived));
     } catch (err) {
       // A harness line passed its schema but the assembled file did not: report, don't hang.
       const message = `internal error assembling the result: ${(err as Error).message}`;
       try {
-        this.resolveDone(this.buildResult({ kind: 'failed', code: 'internal', message }));
+        this.resolveDone(this.buildResult({ kind: 'failed', code: 'internal', message }, derived));
       } catch (again) {
         this.rejectDone(again);
       }
     }
   }
 
-  private buildResult(ending: Ending | null): ResultFile {
+  private buildResult(ending: Ending | null, derived: Derived | null): ResultFile {
     const { request, backend } = this.job;
     const status = !ending ? 'completed' : ending.kind === 'cancelled' ? 'cancelled' : 'failed';
     const notes = [...(this.timing?.notes ?? [])];
@@ -397,7 +437,7 @@ class HarnessRun {
       clocks: this.clocks,
       memory,
       correctness: this.correctness,
-      derived: deriveFigures(request.config, this.ms, { seed: request.seed }),
+      derived,
       status,
       ...(ending
         ? {

@@ -10,6 +10,7 @@ import writeFileAtomic from 'write-file-atomic';
 import { validateConfig } from '../model/index.ts';
 import type {
   AttentionConfig,
+  DeviceInfo,
   DirectRunner,
   InputTensors,
   ResultFile,
@@ -48,6 +49,7 @@ interface RunFlags extends ConfigFlags {
   seed: string;
   json?: boolean;
   progress: boolean;
+  device?: string;
 }
 
 /**
@@ -157,6 +159,8 @@ async function action(flags: RunFlags): Promise<void> {
   if (warmup !== undefined && (!Number.isInteger(warmup) || warmup < 0 || warmup > 10_000)) {
     throw new CliError(`--warmup: expected an integer in 0..10000, got "${flags.warmup ?? ''}"`);
   }
+  const record =
+    flags.device === undefined ? undefined : await pinDevice(flags.backend, flags.device);
   const runner = await load();
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
@@ -201,7 +205,8 @@ async function action(flags: RunFlags): Promise<void> {
       },
     });
     if (bar$.started) bar.stop();
-    const { result, output } = outcome;
+    const { output } = outcome;
+    const result = record === undefined ? outcome.result : record(outcome.result);
     if (flags.out !== undefined) await writeResult(flags.out, result);
     if (flags.saveOutput !== undefined) {
       if (!output)
@@ -221,6 +226,32 @@ async function action(flags: RunFlags): Promise<void> {
     process.off('SIGINT', onSigint);
     if (bar$.started) bar.stop();
   }
+}
+
+/**
+ * Pins this run's harness to one GPU (`--device`): CUDA sees only that GPU. Returns what marks
+ * the result with that GPU (env.gpu index, UUID, PCI bus id).
+ */
+async function pinDevice(
+  backend: string,
+  text: string,
+): Promise<(result: ResultFile) => ResultFile> {
+  if (backend !== 'cuda' && backend !== 'sdpa') {
+    throw new CliError(
+      `--device: applies to the cuda and sdpa backends (got --backend ${backend})`,
+    );
+  }
+  const { pinningEnv, recordDevice, resolveDevice } =
+    await import('../../native-runner/src/devices.ts');
+  let device: DeviceInfo;
+  try {
+    device = await resolveDevice(text);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+  // The harness inherits this process's environment.
+  Object.assign(process.env, pinningEnv(device));
+  return (result) => recordDevice(result, device);
 }
 
 /** Registers `attnlab run`. */
@@ -247,6 +278,7 @@ export function registerRun(program: Command): void {
     .option('-o, --out <file.json>', 'write the attnlab/result@1 file here')
     .option('--json', 'print the result file to stdout instead of the report', false)
     .option('--no-progress', 'no progress bar')
+    .option('--device <n>', 'GPU to run on (cuda, sdpa): its index or UUID (default: GPU 0)')
     .action(action);
   program.addCommand(cmd);
 }

@@ -17,6 +17,8 @@ interface ServeFlags {
   results: string;
   jobTimeout: string;
   queueLimit: string;
+  clientQueueLimit: string;
+  devices?: string;
 }
 
 /** Environment variable read when --token is not given (keeps the token out of `ps`). */
@@ -30,6 +32,9 @@ const FLAG_OF: Record<string, string> = {
   allowOrigin: '--allow-origin',
   jobTimeoutMs: '--job-timeout',
   queueLimit: '--queue-limit',
+  clientQueueLimit: '--client-queue-limit',
+  resultsDir: '--results',
+  devices: '--devices',
 };
 
 function intFlag(flag: string, text: string, min: number, max: number): number {
@@ -68,6 +73,8 @@ export function serveOptions(
     resultsDir: flags.results,
     jobTimeoutMs,
     queueLimit: intFlag('--queue-limit', flags.queueLimit, 0, 10_000),
+    clientQueueLimit: intFlag('--client-queue-limit', flags.clientQueueLimit, 1, 10_000),
+    ...(flags.devices !== undefined ? { devices: flags.devices } : {}),
   };
 }
 
@@ -84,7 +91,19 @@ export function formatBanner(server: RunningServer): string {
         : `  ${b.id.padEnd(width)}  unavailable: ${b.reason ?? 'no reason given'}`,
     );
   }
+  if (server.devices.length > 0) {
+    lines.push(`gpus (one lane each):`);
+    for (const d of server.devices) {
+      const mem = d.memoryBytes === null ? '' : ` · ${Math.round(d.memoryBytes / 2 ** 30)} GiB`;
+      lines.push(`  ${d.index}  ${d.name}${mem} · ${d.uuid} · ${d.pciBusId}`);
+    }
+  }
   lines.push(`connect: ${server.connectUrl}`);
+  if (server.anyOrigin && server.token === undefined) {
+    lines.push(
+      `WARNING: --allow-origin '*' without a token: any web page open in a browser on this machine can run jobs on this runner; name the lab's origin instead, or set --token`,
+    );
+  }
   if (server.tokenGenerated) {
     lines.push(
       `  (a token was generated because --host ${server.host} is reachable from other machines; pass --token or ${TOKEN_ENV} to choose one)`,
@@ -109,7 +128,9 @@ async function action(flags: ServeFlags): Promise<void> {
     const message = err instanceof Error ? err.message : String(err);
     const option = /^(\w+):/.exec(message)?.[1];
     const flag = option !== undefined ? FLAG_OF[option] : undefined;
-    throw new CliError(flag !== undefined ? message.replace(/^\w+:/, `${flag}:`) : message, 1);
+    // An error naming an option is bad input (exit 2); anything else (a port in use) is 1.
+    if (flag !== undefined) throw new CliError(message.replace(/^\w+:/, `${flag}:`), 2);
+    throw new CliError(message, 1);
   }
   process.stdout.write(`attnlab runner listening on ${server.url}\n`);
   process.stdout.write(formatBanner(server));
@@ -148,6 +169,15 @@ export function registerServe(program: Command): void {
     .option('--results <dir>', 'folder for result files', 'results')
     .option('--job-timeout <dur>', 'stop a job that runs longer than this, e.g. 90s or 10m', '10m')
     .option('--queue-limit <n>', 'runs that may wait per device', '64')
+    .option(
+      '--devices <list>',
+      'GPUs to serve, one lane each: indices or UUIDs, e.g. 0,1 (default: all)',
+    )
+    .option(
+      '--client-queue-limit <n>',
+      'runs one client may have waiting (all devices together), so no client fills the queue',
+      '16',
+    )
     .action(action);
   program.addCommand(cmd);
 }

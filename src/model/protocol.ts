@@ -50,10 +50,12 @@ export const ERROR_CODES = [
   'bad-config',
   'unknown-backend',
   'unknown-kernel',
+  'unknown-device',
   'unsupported',
   'duplicate-id',
   'unknown-run',
   'queue-full',
+  'client-queue-full',
   'too-large-for-device',
   'correctness-failed',
   'harness-crash',
@@ -65,6 +67,46 @@ export const ERROR_CODES = [
 ] as const;
 /** A runner error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Whether a run's result file was saved on the runner: its path, or why not. */
+export const savedSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), /** Absolute path on the runner's host. */ path: z.string() }),
+  z.object({
+    ok: z.literal(false),
+    /** Why the file could not be written (e.g. the disk is full); the run's data is only here. */
+    error: z.string(),
+  }),
+]);
+/** Where a result was saved, or why not. */
+export type Saved = z.output<typeof savedSchema>;
+
+/** A GPU named by its index on the runner's host (0..63) or its UUID (`GPU-…`, `MIG-…`). */
+export const deviceRefSchema = z.union([
+  z.number().int().min(0, { error: 'must be a GPU index in 0..63 or a UUID' }).max(63, {
+    error: 'must be a GPU index in 0..63 or a UUID',
+  }),
+  z.string().regex(/^(GPU|MIG)-[A-Za-z0-9-]{1,80}$/, {
+    error: 'must be a GPU index in 0..63 or a UUID such as GPU-5d3c…',
+  }),
+]);
+/** A GPU index or UUID. */
+export type DeviceRef = z.output<typeof deviceRefSchema>;
+
+/** One GPU of a runner's host, as discovered (nvidia-smi). */
+export const deviceInfoSchema = z.object({
+  /** Index on the host (nvidia-smi order, the CUDA order with CUDA_DEVICE_ORDER=PCI_BUS_ID). */
+  index: z.number().int().nonnegative(),
+  /** UUID, e.g. `GPU-5d3c…`. */
+  uuid: z.string(),
+  /** Product name, e.g. `NVIDIA H100 80GB HBM3`. */
+  name: z.string(),
+  /** Total memory, bytes (null when unknown). */
+  memoryBytes: z.number().nonnegative().nullable(),
+  /** PCI bus id, e.g. `00000000:19:00.0`. */
+  pciBusId: z.string(),
+});
+/** A GPU of a runner. */
+export type DeviceInfo = z.output<typeof deviceInfoSchema>;
 
 /** A kernel a backend offers. */
 export const kernelInfoSchema = z.object({
@@ -96,6 +138,8 @@ export const backendInfoSchema = z.object({
   reason: z.string().optional(),
   /** Device it runs on, e.g. `NVIDIA H100 80GB HBM3` or `CPU (16 threads)`. */
   device: z.string().optional(),
+  /** The GPUs this backend's jobs can run on, one lane each (absent: one shared lane). */
+  devices: z.array(deviceInfoSchema).optional(),
   kernels: z.array(kernelInfoSchema),
 });
 /** Backend description. */
@@ -124,6 +168,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
     seed: z.number().int().min(0).max(0xffffffff).optional(),
     /** Warmup launches (default chosen by the backend). */
     warmup: z.number().int().min(0).max(10_000).optional(),
+    /** GPU to run on: its index on the runner's host or its UUID; absent: any free one. */
+    device: deviceRefSchema.optional(),
   }),
   z.strictObject({ type: z.literal('cancel'), id: runId }),
 ]);
@@ -148,6 +194,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     id: z.string(),
     /** Position in the queue when accepted (0: running now). */
     queuePosition: z.number().int().nonnegative(),
+    /** Index of the GPU whose lane took the run (absent: not a GPU lane). */
+    device: z.number().int().nonnegative().optional(),
   }),
   z.object({
     type: z.literal('samples'),
@@ -170,7 +218,13 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('check'), id: z.string(), correctness: correctnessSchema }),
   z.object({ type: z.literal('memory'), id: z.string(), memory: memorySchema }),
   z.object({ type: z.literal('clock'), id: z.string(), clock: clockReadingSchema }),
-  z.object({ type: z.literal('runDone'), id: z.string(), result: resultSchema }),
+  z.object({
+    type: z.literal('runDone'),
+    id: z.string(),
+    result: resultSchema,
+    /** Where the runner saved the result file, or why it could not (absent: an older runner). */
+    saved: savedSchema.optional(),
+  }),
   z.object({
     type: z.literal('error'),
     /** The run this error ends, when it concerns one. */
@@ -179,6 +233,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     message: z.string(),
     /** The partial result (samples so far, marked partial) when a run ended early. */
     result: resultSchema.optional(),
+    /** Where the runner saved that partial result, or why it could not. */
+    saved: savedSchema.optional(),
   }),
 ]);
 /** A server message. */

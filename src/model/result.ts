@@ -16,12 +16,13 @@ import { ValidationError, formatIssues } from './errors.ts';
  * - 1.0 (`attnlab/result@1`): the first format.
  * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S); `env.gpu.copyGbps`
  *   (measured copy ceiling).
+ * - 1.2: `env.gpu.index`, `env.gpu.uuid` and `env.gpu.pciBusId`: which GPU of the host ran it.
  */
-export const RESULT_SCHEMA = 'attnlab/result@1.1';
+export const RESULT_SCHEMA = 'attnlab/result@1.2';
 /** Major version this build reads and writes. */
 export const RESULT_MAJOR = 1;
 /** Minor version this build writes. */
-export const RESULT_MINOR = 1;
+export const RESULT_MINOR = 2;
 /** Every schema id a reader of this major version accepts. */
 export const RESULT_SCHEMA_PATTERN = /^attnlab\/result@1(\.\d+)?$/;
 
@@ -117,6 +118,12 @@ export const envSchema = z.object({
   gpu: z
     .object({
       name: z.string(),
+      /** Index of the GPU on its host (nvidia-smi order) when the runner chose one (1.2). */
+      index: z.number().int().nonnegative().optional(),
+      /** The GPU's UUID, e.g. `GPU-5d3c…` (1.2). */
+      uuid: z.string().optional(),
+      /** The GPU's PCI bus id, e.g. `00000000:19:00.0` (1.2). */
+      pciBusId: z.string().optional(),
       driver: z.string().optional(),
       cudaRuntime: z.string().optional(),
       cudaDriver: z.string().optional(),

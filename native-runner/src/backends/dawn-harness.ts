@@ -19,6 +19,7 @@ import { openDawnEngine } from '../../../src/webgpu/node/direct.ts';
 import { resolveKernel } from '../../../src/webgpu/registry.ts';
 import { planKernel } from '../../../src/webgpu/tiles.ts';
 import { KERNELS_LOG_PREFIX } from './dawn.ts';
+import { exitWithParent } from './parent-watch.ts';
 
 function emit(line: HarnessLineInput): void {
   process.stdout.write(JSON.stringify(line) + '\n');
@@ -199,6 +200,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+exitWithParent(); // never outlive the runner (kill -9 included)
 process.exitCode = await main(process.argv.slice(2));
 // Dawn keeps handles open: leave once the lines are flushed.
 process.stdout.write('', () => process.exit());

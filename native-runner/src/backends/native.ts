@@ -17,6 +17,7 @@ import { runHarness } from '../driver.ts';
 import type { HarnessCommand } from '../driver.ts';
 import { hostEnv } from '../../../src/node/host.ts';
 import { mergeHostEnv, probe } from './host.ts';
+import { pinningEnv } from '../devices.ts';
 
 /** A job request with the files a direct run passes to the harness. */
 export interface NativeJobRequest extends JobRequest {
@@ -93,6 +94,7 @@ export abstract class NativeBackend implements Backend {
         timingMethod: this.timingMethod,
         memoryModel: this.memoryModel,
         materializesScores: this.scoreKernels.includes(kernel.id),
+        env: request.device ? pinningEnv(request.device) : undefined,
       },
       hooks,
     );

@@ -17,11 +17,26 @@ export interface ConnectionSettings {
   runner: Runner;
   /** The runner's token; undefined when none is required. */
   token: string | undefined;
-  /** A client that lets this many bytes pile up unread is disconnected. */
+  /** A client that lets this many bytes (overhead counted) pile up unread is disconnected. */
   maxBufferedBytes: number;
+  /** An unauthenticated client is closed this long after connecting, ms. */
+  helloTimeoutMs: number;
+  /** Failed hellos after which the client is closed. */
+  maxFailedHellos: number;
+  /** Runs this client may have waiting (all lanes together). */
+  clientQueueLimit: number;
   /** Writes a line to the runner's log. */
   log(line: string): void;
 }
+
+/**
+ * Memory one queued outbound message costs besides its bytes (the Buffer, the socket's write
+ * request, ws's frame bookkeeping): counted so that floods of small messages are bounded too.
+ */
+export const MESSAGE_OVERHEAD_BYTES = 512;
+
+/** Close code for a client closed for breaking the rules (RFC 6455 policy violation). */
+const POLICY_VIOLATION = 1008;
 
 /** A connected client. */
 export class Connection {
@@ -34,12 +49,27 @@ export class Connection {
   private readonly runs = new Map<string, Job>();
   /** Every run id this client has used (ids are unique per connection). */
   private readonly usedIds = new Set<string>();
+  /** Bytes handed to ws whose write has not completed, overhead included. */
+  private pendingBytes = 0;
+  private failedHellos = 0;
+  private helloTimer: NodeJS.Timeout | undefined;
 
   constructor(ws: WebSocket, authed: boolean, label: string, settings: ConnectionSettings) {
     this.ws = ws;
     this.authed = authed;
     this.label = label;
     this.settings = settings;
+    if (!authed) {
+      // A socket that never authenticates must not hold a connection slot forever.
+      this.helloTimer = setTimeout(() => {
+        if (this.authed) return;
+        this.settings.log(
+          `${label}: no valid hello within ${settings.helloTimeoutMs / 1000} s; closing`,
+        );
+        this.close(POLICY_VIOLATION, 'authenticate with hello first');
+      }, settings.helloTimeoutMs);
+      this.helloTimer.unref();
+    }
     ws.on('message', (data, isBinary) => {
       try {
         this.onMessage(toBuffer(data), isBinary);
@@ -54,6 +84,7 @@ export class Connection {
       this.settings.log(`${label}: ${err.message}`);
     });
     ws.on('close', () => {
+      clearTimeout(this.helloTimer);
       this.onClose();
     });
   }
@@ -74,11 +105,27 @@ export class Connection {
       if (!fallback.ok) return;
       text = fallback.text;
     }
-    this.ws.send(text);
-    if (this.ws.bufferedAmount > this.settings.maxBufferedBytes) {
-      this.settings.log(`${this.label}: client is not reading its messages; disconnecting it`);
+    // Bound what this client can make the runner hold: everything queued and not yet written
+    // (ws's bufferedAmount, or our own count when larger) plus this message, overhead included.
+    // One message alone always goes, however big, so a legal runDone is never refused.
+    const cost = Buffer.byteLength(text, 'utf8') + MESSAGE_OVERHEAD_BYTES;
+    const queued = Math.max(this.pendingBytes, this.ws.bufferedAmount);
+    if (queued > 0 && queued + cost > this.settings.maxBufferedBytes) {
+      this.settings.log(
+        `${this.label}: client is not reading its messages (${queued} bytes queued); disconnecting it`,
+      );
       this.ws.terminate();
+      return;
     }
+    this.pendingBytes += cost;
+    this.ws.send(text, () => {
+      this.pendingBytes -= cost;
+    });
+  }
+
+  /** Bytes queued for this client and not yet written, overhead included. */
+  get queuedBytes(): number {
+    return Math.max(this.pendingBytes, this.ws.bufferedAmount);
   }
 
   /** Closes the socket (jobs are cancelled by the close handler); drops it after 1 s. */
@@ -144,21 +191,33 @@ export class Connection {
     const { token } = this.settings;
     if (token !== undefined) {
       if (msg.token !== undefined && !tokensEqual(msg.token, token)) {
-        this.send(errorMessage('unauthorized', 'hello.token: wrong token'));
+        this.helloFailed('hello.token: wrong token');
         return;
       }
       if (msg.token === undefined && !this.authed) {
-        this.send(
-          errorMessage(
-            'unauthorized',
-            'hello.token: this runner requires a token (printed when it started, or given with --token)',
-          ),
+        this.helloFailed(
+          'hello.token: this runner requires a token (printed when it started, or given with --token)',
         );
         return;
       }
       this.authed = true;
+      clearTimeout(this.helloTimer);
     }
     this.send(this.settings.runner.welcome());
+  }
+
+  /** Answers a failed hello; after `maxFailedHellos` of them the client is closed (logged). */
+  private helloFailed(why: string): void {
+    this.failedHellos++;
+    const { maxFailedHellos } = this.settings;
+    this.settings.log(
+      `${this.label}: failed hello ${this.failedHellos} of ${maxFailedHellos}: ${why}`,
+    );
+    this.send(errorMessage('unauthorized', why));
+    if (this.failedHellos >= maxFailedHellos) {
+      this.settings.log(`${this.label}: ${this.failedHellos} failed hellos; closing`);
+      this.close(POLICY_VIOLATION, 'too many failed hello attempts');
+    }
   }
 
   private run(msg: RunRequest): void {
@@ -167,6 +226,18 @@ export class Connection {
         errorMessage(
           'duplicate-id',
           `id: run "${msg.id}" was already used on this connection; run ids must be unique`,
+          msg.id,
+        ),
+      );
+      return;
+    }
+    const { runner } = this.settings;
+    const waiting = [...this.runs.values()].filter((j) => runner.isWaiting(j)).length;
+    if (waiting >= this.settings.clientQueueLimit) {
+      this.send(
+        errorMessage(
+          'client-queue-full',
+          `run: this client already has ${waiting} runs waiting (the limit per client is ${this.settings.clientQueueLimit}); submit more when one starts`,
           msg.id,
         ),
       );
@@ -183,7 +254,13 @@ export class Connection {
     this.usedIds.add(msg.id);
     this.runs.set(msg.id, job);
     void job.finished.then(() => this.runs.delete(msg.id));
-    this.send({ type: 'runStarted', id: msg.id, queuePosition });
+    const device = job.request.device?.index;
+    this.send({
+      type: 'runStarted',
+      id: msg.id,
+      queuePosition,
+      ...(device !== undefined ? { device } : {}),
+    });
   }
 
   private cancel(id: string): void {

@@ -186,18 +186,19 @@ it('answers 10,000+ hostile messages with one error each, in order, and keeps se
   const withId = errors.filter((e) => e.id !== undefined);
   expect(withId.length).toBeGreaterThan(500);
 
-  // Unauthenticated connection: bad tokens and messages before hello.
+  // Unauthenticated connection: messages before hello are refused, and the few failed hellos
+  // allowed (2 of 3) are answered; the third closes it (see sockets.test.ts).
   const stranger = await TestClient.open(t.server.url);
   const strangerCount = 500;
   for (let i = 0; i < strangerCount; i++) {
     const attempts: unknown[] = [
-      { type: 'hello', token: `${TOKEN.slice(0, i % TOKEN.length)}${i}` },
       { type: 'listBackends' },
       runMessage(`s${i}`),
       { type: 'cancel', id: `s${i}` },
-      { type: 'hello' },
     ];
-    stranger.send(attempts[i % attempts.length]);
+    if (i === 100) stranger.send({ type: 'hello', token: `${TOKEN.slice(0, 7)}${i}` });
+    else if (i === 200) stranger.send({ type: 'hello' });
+    else stranger.send(attempts[i % attempts.length]);
   }
   const denied = (await stranger.waitForCount(is.error, strangerCount, 30_000)) as Of<'error'>[];
   expect(new Set(denied.map((e) => e.code))).toEqual(new Set(['unauthorized']));

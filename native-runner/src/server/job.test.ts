@@ -223,7 +223,10 @@ describe('outcomes', () => {
         throttleReasons: [],
       })),
     };
-    const whole = finalMessage('j1', largest, undefined, '/r/largest.json');
+    const whole = finalMessage('j1', largest, undefined, {
+      ok: true,
+      path: '/r/largest.json',
+    });
     expect(whole.type).toBe('runDone');
     if (whole.type !== 'runDone') return;
     expect(whole.result.samples.ms).toEqual(largest.samples.ms);
@@ -236,7 +239,13 @@ describe('outcomes', () => {
     // The fallbacks, under a 1 MiB limit.
     const medium = big(60_000, false);
     expect(Buffer.byteLength(JSON.stringify(medium))).toBeGreaterThan(MAX_MESSAGE_BYTES);
-    const fitted = finalMessage('j1', medium, undefined, '/r/x.json', MAX_MESSAGE_BYTES);
+    const fitted = finalMessage(
+      'j1',
+      medium,
+      undefined,
+      { ok: true, path: '/r/x.json' },
+      MAX_MESSAGE_BYTES,
+    );
     expect(fitted.type).toBe('runDone');
     if (fitted.type !== 'runDone') return;
     expect(Buffer.byteLength(JSON.stringify(fitted))).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
@@ -251,7 +260,7 @@ describe('outcomes', () => {
       'j1',
       big(100_000, true),
       undefined,
-      '/r/huge.json',
+      { ok: true, path: '/r/huge.json' },
       MAX_MESSAGE_BYTES,
     );
     expect(huge).toMatchObject({ type: 'error', code: 'too-large', id: 'j1' });

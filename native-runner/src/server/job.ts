@@ -13,6 +13,7 @@ import type {
   ResultFile,
   RunProgress,
   RunState,
+  Saved,
   ServerMessageInput,
 } from '../../../src/model/index.ts';
 import type { Backend, JobHandle, JobHooks, JobRequest } from '../backend.ts';
@@ -26,7 +27,9 @@ import {
 } from './outcome.ts';
 import type { StopCause } from './outcome.ts';
 import type { ResultStore } from './results.ts';
-import { finalMessage } from './wire.ts';
+import { clip, finalMessage } from './wire.ts';
+import { deriveFiguresOffThread } from '../derive-offthread.ts';
+import { recordDevice } from '../devices.ts';
 
 /** Largest samples batch sent in one message; bigger bursts are split. */
 const MAX_BATCH = 4096;
@@ -293,6 +296,7 @@ export class Job {
       observed: this.observed,
       status,
       error,
+      derived: null, // filled in by finish(), off the event loop
     });
   }
 
@@ -303,16 +307,31 @@ export class Job {
     clearTimeout(this.timeoutTimer);
     clearTimeout(this.graceTimer);
     this.flush();
-    const final = finalizeResult(result, this.cause);
+    let final = finalizeResult(result, this.cause);
+    // The runner chose the GPU, so the runner records it.
+    if (this.request.device) final = recordDevice(final, this.request.device);
+    if (final.derived === null && final.samples.ms.length > 0) {
+      const { config } = final;
+      try {
+        final = {
+          ...final,
+          derived: await deriveFiguresOffThread(config, final.samples.ms, this.request.seed),
+        };
+      } catch (err) {
+        this.ctx.log(`job ${this.request.id}: no derived figures: ${describeThrown(err).message}`);
+      }
+    }
     this.state = final.status;
-    let path: string | undefined;
+    let saved: Saved;
     try {
-      path = await this.ctx.store.write(final, this.request.id);
+      saved = { ok: true, path: await this.ctx.store.write(final, this.request.id) };
     } catch (err) {
-      this.ctx.log(`job ${this.request.id}: could not write its result file: ${String(err)}`);
+      const why = err instanceof Error ? err.message : String(err);
+      this.ctx.log(`job ${this.request.id}: could not write its result file: ${why}`);
+      saved = { ok: false, error: `the result was NOT saved on the runner: ${clip(why, 500)}` };
     }
     const code = final.status === 'completed' ? undefined : resultErrorCode(final);
-    this.ctx.send(finalMessage(this.request.id, final, code, path));
+    this.ctx.send(finalMessage(this.request.id, final, code, saved));
     this.resolveFinished();
   }
 }

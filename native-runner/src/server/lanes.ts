@@ -59,6 +59,12 @@ export class Lane<T> {
     return position;
   }
 
+  /** True while the item waits its turn (the head that is about to start does not count). */
+  isWaiting(item: T): boolean {
+    const index = this.waiting.indexOf(item);
+    return this.active === undefined ? index > 0 : index >= 0;
+  }
+
   /** Removes a waiting item; false when it is not waiting (running or unknown). */
   remove(item: T): boolean {
     const index = this.waiting.indexOf(item);

@@ -2,6 +2,7 @@
  * Options of `startServer` with their defaults and bounds. Every bad value is refused with the
  * option's name and its allowed range before anything binds or launches.
  */
+import type { DeviceInfo } from '../../../src/model/index.ts';
 import type { Backend } from '../backend.ts';
 
 /** Options of `startServer`. */
@@ -20,10 +21,19 @@ export interface ServerOptions {
   jobTimeoutMs?: number;
   /** Runs that may wait per lane (0..10000); default 64. */
   queueLimit?: number;
+  /** Runs one client may have waiting, all lanes together (1..10000); default 16. */
+  clientQueueLimit?: number;
   /** The backends to serve; default: the registry's `createBackends()`. */
   backends?: readonly Backend[];
-  /** Device lane of a backend; default: `cpu` for the cpu backend, `gpu` for all others. */
+  /**
+   * Device lane of a backend; default: `cpu` for the cpu backend, `gpu` for all others. `gpu`
+   * backends get one lane per GPU when the host has GPUs (see `devices`).
+   */
   laneOf?: (backendId: string) => string;
+  /** GPUs to serve: `all` (default) or a list of indices/UUIDs, e.g. `0,1`. */
+  devices?: string;
+  /** The host's GPUs; default: discovered with nvidia-smi (tests inject fakes). */
+  gpus?: readonly DeviceInfo[];
   /** Grace a backend gets to end a cancelled job before the runner ends it, ms; default 5000. */
   cancelGraceMs?: number;
   /** Longest time a sample waits before it is sent, ms (1..100); default 50. */
@@ -34,7 +44,16 @@ export interface ServerOptions {
   idleTimeoutMs?: number;
   /** Most simultaneous connections (1..10000); default 256. */
   maxConnections?: number;
-  /** Unread bytes after which a client is disconnected; default 16 MiB. */
+  /** Most simultaneous connections from one remote address (1..10000); default 32. */
+  maxConnectionsPerAddress?: number;
+  /** A client that has not authenticated this long after connecting is closed, ms; default 5000. */
+  helloTimeoutMs?: number;
+  /** Failed `hello`s (wrong or missing token) after which a client is closed (1..100); default 3. */
+  maxFailedHellos?: number;
+  /**
+   * Outbound bytes a client may leave unread (counting each queued message's overhead) before
+   * it is disconnected, 1 MiB..1 GiB; default 16 MiB. One message alone is always let through.
+   */
   maxBufferedBytes?: number;
   /** Runner id; default `<hostname>-<random>`. */
   runnerId?: string;
@@ -44,8 +63,10 @@ export interface ServerOptions {
 
 /** Options with defaults applied (runnerId stays optional: the server makes one). */
 export type ResolvedOptions = Required<
-  Omit<ServerOptions, 'token' | 'idleTimeoutMs' | 'runnerId'>
+  Omit<ServerOptions, 'token' | 'idleTimeoutMs' | 'runnerId' | 'gpus'>
 > & {
+  /** The host's GPUs when injected; undefined: discover them. */
+  gpus: readonly DeviceInfo[] | undefined;
   /** Token clients must present; undefined: none given. */
   token: string | undefined;
   /** Passed to backends; undefined: the backend's default. */
@@ -95,8 +116,11 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
     resultsDir: options.resultsDir ?? 'results',
     jobTimeoutMs: intIn('jobTimeoutMs', options.jobTimeoutMs, 600_000, 1, day),
     queueLimit: intIn('queueLimit', options.queueLimit, 64, 0, 10_000),
+    clientQueueLimit: intIn('clientQueueLimit', options.clientQueueLimit, 16, 1, 10_000),
     backends,
     laneOf: options.laneOf ?? defaultLaneOf,
+    devices: options.devices ?? 'all',
+    gpus: options.gpus,
     cancelGraceMs: intIn('cancelGraceMs', options.cancelGraceMs, 5000, 1, 600_000),
     flushMs: intIn('flushMs', options.flushMs, 50, 1, 100),
     discoverTimeoutMs: intIn('discoverTimeoutMs', options.discoverTimeoutMs, 30_000, 1, 600_000),
@@ -105,6 +129,15 @@ export async function resolveOptions(options: ServerOptions): Promise<ResolvedOp
         ? undefined
         : intIn('idleTimeoutMs', options.idleTimeoutMs, 0, 1, day),
     maxConnections: intIn('maxConnections', options.maxConnections, 256, 1, 10_000),
+    maxConnectionsPerAddress: intIn(
+      'maxConnectionsPerAddress',
+      options.maxConnectionsPerAddress,
+      32,
+      1,
+      10_000,
+    ),
+    helloTimeoutMs: intIn('helloTimeoutMs', options.helloTimeoutMs, 5000, 1, 600_000),
+    maxFailedHellos: intIn('maxFailedHellos', options.maxFailedHellos, 3, 1, 100),
     maxBufferedBytes: intIn(
       'maxBufferedBytes',
       options.maxBufferedBytes,

@@ -7,6 +7,7 @@ import { RESULT_SCHEMA, deriveFigures, estimateMemory } from '../../../src/model
 import type {
   ClockReading,
   Correctness,
+  Derived,
   Env,
   ErrorCode,
   Memory,
@@ -69,6 +70,11 @@ export interface SynthesisInput {
   status: 'failed' | 'cancelled';
   /** Why it ended. */
   error: { code: string; message: string };
+  /**
+   * The derived figures when already known; `null` leaves them for the caller to fill in off
+   * the event loop (see derive-offthread.ts); absent: computed here.
+   */
+  derived?: Derived | null;
 }
 
 /** Builds the result of a job the runner had to end itself, keeping the samples seen (partial). */
@@ -109,7 +115,10 @@ export function synthesizeResult(input: SynthesisInput): ResultFile {
     clocks: [...observed.clocks],
     memory,
     correctness: observed.correctness ?? null,
-    derived: deriveFigures(request.config, observed.ms, { seed: request.seed }),
+    derived:
+      input.derived !== undefined
+        ? input.derived
+        : deriveFigures(request.config, observed.ms, { seed: request.seed }),
     status: input.status,
     error: input.error,
   };

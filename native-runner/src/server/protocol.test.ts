@@ -113,6 +113,8 @@ describe('a streamed run', () => {
       /^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z-fake-stream-stream-1\.json$/,
     );
     expect(saved?.result).toEqual(result);
+    // runDone says where: the client need not guess the file name.
+    expect(done.saved).toEqual({ ok: true, path: join(t.server.resultsDir, saved?.name ?? '?') });
   });
 
   it('flushes samples in batches while the run goes on, at most ~100 ms apart', async () => {

@@ -76,17 +76,30 @@ describe('ResultStore', () => {
     );
   });
 
-  it('still sends runDone when the results folder cannot be written, and logs why', async () => {
+  it('refuses to start when the results folder is not a writable folder', async () => {
     const blocker = join(dir, 'not-a-folder');
     await writeFile(blocker, 'x');
-    const t = await startTestServer({ resultsDir: blocker });
+    await expect(startTestServer({ resultsDir: blocker })).rejects.toThrow(
+      /^resultsDir: .*not-a-folder is not a writable folder: /,
+    );
+  });
+
+  it('sends runDone saying the result was NOT saved when the folder breaks later, and logs why', async () => {
+    const t = await startTestServer();
     try {
       const c = await TestClient.open(t.server.url);
+      // The folder becomes a file after the start-up check: every write now fails.
+      await rm(t.server.resultsDir, { recursive: true });
+      await writeFile(t.server.resultsDir, 'x');
       c.send(runMessage('unsaved', 'stream', { stop: { kind: 'count', iterations: 5 } }));
-      expect((await c.final('unsaved')).type).toBe('runDone');
+      const done = await c.final('unsaved');
+      expect(done.type).toBe('runDone');
+      expect(done.saved).toMatchObject({ ok: false });
+      expect(done.saved?.ok === false ? done.saved.error : '').toMatch(/NOT saved/);
       expect(t.logs.some((l) => /job unsaved: could not write its result file/.test(l))).toBe(true);
       c.close();
     } finally {
+      await rm(t.server.resultsDir, { force: true });
       await t.stop();
     }
   });

@@ -1,11 +1,18 @@
 /**
  * The result store: every finished run (completed, failed or cancelled) is written to the
- * results folder atomically (temp file + rename), named `<createdAt>-<backend>-<kernel>-<id>.json`.
+ * results folder atomically and verifiably (temp file, length checked, fsync, rename), named
+ * `<createdAt>-<backend>-<kernel>-<id>.json`.
  */
 import { access, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
 import type { ResultFile } from '../../../src/model/index.ts';
+import {
+  cleanTempFiles,
+  ensureWritableDir,
+  nodeWriteFs,
+  writeFileChecked,
+} from './checked-write.ts';
+import type { WriteFs } from './checked-write.ts';
 
 /** Longest piece of a file name taken from one field. */
 const MAX_PART = 80;
@@ -45,14 +52,26 @@ export class ResultStore {
   /** Absolute path of the results folder. */
   readonly dir: string;
   private chain: Promise<unknown> = Promise.resolve();
+  private readonly fs: WriteFs;
 
-  constructor(dir: string) {
+  constructor(dir: string, fs: WriteFs = nodeWriteFs) {
     this.dir = resolve(dir);
+    this.fs = fs;
+  }
+
+  /**
+   * Checks at start that the folder is writable (throws `resultsDir: …`) and removes temp files
+   * a killed runner left there; returns their names.
+   */
+  async prepare(): Promise<string[]> {
+    await ensureWritableDir(this.dir, this.fs);
+    return cleanTempFiles(this.dir);
   }
 
   /**
    * Writes a result and returns its path. Writes are serialised so two runs that would get the
    * same name (same id from two clients in the same millisecond) get `-2`, `-3`, … suffixes.
+   * Rejects when the file could not be written whole; then no file is left under its name.
    */
   write(result: ResultFile, runId: string = result.id): Promise<string> {
     const next = this.chain.then(() => this.writeNow(result, runId));
@@ -66,7 +85,7 @@ export class ResultStore {
     const stem = name.slice(0, -'.json'.length);
     let path = join(this.dir, name);
     for (let n = 2; await exists(path); n++) path = join(this.dir, `${stem}-${n}.json`);
-    await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
+    await writeFileChecked(path, JSON.stringify(result, null, 2) + '\n', this.fs);
     return path;
   }
 }

@@ -2,6 +2,7 @@
  * The runner's core, independent of WebSockets: the discovered backends, the device lanes and
  * the jobs in them. Connections hand it validated `run` requests and cancels.
  */
+<<<<<<< HEAD
 import {
   PROTOCOL_VERSION,
   backendInfoSchema,
@@ -9,9 +10,14 @@ import {
   kvShapeRefusal,
   formatIssues,
 } from '../../../src/model/index.ts';
+=======
+import { PROTOCOL_VERSION } from '../../../src/model/index.ts';
+>>>>>>> issue-15-runner
 import { toolInfo } from '../../../src/node/host.ts';
 import type {
   BackendInfo,
+  DeviceInfo,
+  DeviceRef,
   Env,
   ErrorCode,
   RunRequest,
@@ -22,9 +28,10 @@ import type { ResolvedOptions } from './options.ts';
 import { mergeEnvs, runnerEnv } from './env.ts';
 import { Job } from './job.ts';
 import { Lane } from './lanes.ts';
-import { describeThrown } from './outcome.ts';
+import { discoverOne } from './discover.ts';
 import type { StopCause } from './outcome.ts';
 import { ResultStore } from './results.ts';
+import { discoverGpus, findDevice, selectDevices } from '../devices.ts';
 
 /** Settings of the runner core (see `ServerOptions` for each one's meaning and default). */
 export type RunnerSettings = Pick<
@@ -38,6 +45,8 @@ export type RunnerSettings = Pick<
   | 'discoverTimeoutMs'
   | 'idleTimeoutMs'
   | 'laneOf'
+  | 'devices'
+  | 'gpus'
   | 'log'
 > & {
   /** This runner's id. */
@@ -53,65 +62,6 @@ interface Entry {
   info: BackendInfo;
   /** Runner fingerprint merged with this backend's. */
   env: Env;
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      reject(new Error(`${what} did not answer within ${ms / 1000} s`));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => {
-    clearTimeout(timer);
-  });
-}
-
-async function discoverOne(
-  backend: Backend,
-  settings: RunnerSettings,
-): Promise<{ info: BackendInfo; env: Env }> {
-  let info: BackendInfo;
-  try {
-    const raw = await withTimeout(
-      backend.discover(),
-      settings.discoverTimeoutMs,
-      `${backend.id}: discovery`,
-    );
-    const parsed = backendInfoSchema.safeParse(raw);
-    info = parsed.success
-      ? { ...parsed.data, id: backend.id }
-      : {
-          id: backend.id,
-          available: false,
-          reason: `discovery returned an invalid description: ${formatIssues(parsed.error).join('; ')}`,
-          kernels: [],
-        };
-  } catch (err) {
-    info = { id: backend.id, available: false, reason: describeThrown(err).message, kernels: [] };
-  }
-  let env: Env = {};
-  if (info.available) {
-    try {
-      const raw = await withTimeout(
-        backend.env(),
-        settings.discoverTimeoutMs,
-        `${backend.id}: env`,
-      );
-      // A malformed fingerprint must not make every `welcome` invalid.
-      const parsed = envSchema.safeParse(raw);
-      if (parsed.success) env = parsed.data;
-      else {
-        const why = formatIssues(parsed.error).join('; ');
-        settings.log(`backend ${backend.id}: invalid environment fingerprint ignored: ${why}`);
-      }
-    } catch (err) {
-      settings.log(
-        `backend ${backend.id}: no environment fingerprint: ${describeThrown(err).message}`,
-      );
-    }
-  }
-  return { info, env };
 }
 
 /** Checks a request against what the backend and kernel offer: its entry, or the refusal. */
@@ -177,6 +127,14 @@ function admit(
   return { ok: true, entry };
 }
 
+/** The lane id `laneOf` gives GPU backends; split into one lane per GPU when there are GPUs. */
+const GPU_LANE = 'gpu';
+
+/** Lane id of one GPU. */
+function gpuLaneId(device: DeviceInfo): string {
+  return `gpu:${device.index}`;
+}
+
 /** Backends, lanes and jobs of one runner. */
 export class Runner {
   /** This runner's id, sent in `welcome` and stored in result envs. */
@@ -193,20 +151,42 @@ export class Runner {
   private readonly jobs = new Set<Job>();
   private closing = false;
 
-  private constructor(settings: RunnerSettings, entries: Map<string, Entry>, env: Env) {
+  /** The GPUs this runner serves, one lane each (empty: GPU backends share one lane). */
+  readonly devices: readonly DeviceInfo[];
+
+  private constructor(
+    settings: RunnerSettings,
+    entries: Map<string, Entry>,
+    env: Env,
+    store: ResultStore,
+    devices: readonly DeviceInfo[],
+  ) {
     this.settings = settings;
+    this.devices = devices;
     this.runnerId = settings.runnerId;
     this.entries = entries;
     this.env = env;
     this.backends = [...entries.values()].map((e) => e.info);
-    this.store = new ResultStore(settings.resultsDir);
+    this.store = store;
   }
 
-  /** Discovers every backend (each bounded by a timeout) and builds the runner. */
+  /**
+   * Checks that the results folder is writable (throws `resultsDir: …`), removes temp files a
+   * killed runner left there, discovers every backend (each bounded by a timeout) and builds
+   * the runner.
+   */
   static async create(settings: RunnerSettings): Promise<Runner> {
     const ids = settings.backends.map((b) => b.id);
     const dup = ids.find((id, i) => ids.indexOf(id) !== i);
     if (dup !== undefined) throw new Error(`backends: the id "${dup}" is registered twice`);
+    const devices = selectDevices(settings.gpus ?? (await discoverGpus()), settings.devices);
+    const store = new ResultStore(settings.resultsDir);
+    const leftovers = await store.prepare();
+    if (leftovers.length > 0) {
+      settings.log(
+        `removed ${leftovers.length} unfinished temp file(s) a stopped runner left in ${store.dir}: ${leftovers.slice(0, 5).join(', ')}`,
+      );
+    }
     const found = await Promise.all(settings.backends.map((b) => discoverOne(b, settings)));
     const base = runnerEnv(settings.runnerId);
     const entries = new Map<string, Entry>();
@@ -214,14 +194,15 @@ export class Runner {
     settings.backends.forEach((backend, i) => {
       const f = found[i];
       if (!f) return;
+      const onGpus = devices.length > 0 && settings.laneOf(backend.id) === GPU_LANE;
       entries.set(backend.id, {
         backend,
-        info: f.info,
+        info: onGpus && f.info.available ? { ...f.info, devices: [...devices] } : f.info,
         env: mergeEnvs(base, [{ id: backend.id, env: f.env }]),
       });
       if (f.info.available) available.push({ id: backend.id, env: f.env });
     });
-    return new Runner(settings, entries, mergeEnvs(base, available));
+    return new Runner(settings, entries, mergeEnvs(base, available), store, devices);
   }
 
   /** The `welcome` message: who this runner is, its environment and backends. */
@@ -252,6 +233,9 @@ export class Runner {
     const admitted = admit(this.entries, msg);
     if (!admitted.ok) return admitted;
     const { entry } = admitted;
+    const placed = this.place(entry.backend.id, msg.device);
+    if (!placed.ok) return placed;
+    const { lane, device } = placed;
     const request: JobRequest = {
       id: msg.id,
       config: msg.config,
@@ -261,6 +245,7 @@ export class Runner {
       seed: msg.seed ?? 1,
       warmup: msg.warmup,
       idleTimeoutMs: this.settings.idleTimeoutMs,
+      ...(device ? { device } : {}),
     };
     const job = new Job(request, {
       backend: entry.backend,
@@ -272,7 +257,6 @@ export class Runner {
       log: this.settings.log,
       send,
     });
-    const lane = this.lane(entry.backend.id);
     const queuePosition = lane.push(job);
     if (queuePosition === undefined) {
       return {
@@ -285,6 +269,11 @@ export class Runner {
     this.jobs.add(job);
     void job.finished.then(() => this.jobs.delete(job));
     return { ok: true, job, queuePosition };
+  }
+
+  /** True while a job waits in its lane's queue (not running, not about to start). */
+  isWaiting(job: Job): boolean {
+    return this.laneOfJob.get(job)?.isWaiting(job) ?? false;
   }
 
   /** Ends a job: a waiting one leaves its queue at once, a running one is cancelled. */
@@ -305,8 +294,63 @@ export class Runner {
     await Promise.all([...this.jobs].map((j) => j.finished));
   }
 
-  private lane(backendId: string): Lane<Job> {
-    const id = this.settings.laneOf(backendId);
+  /**
+   * The lane a job goes to. A GPU backend on a host with GPUs gets the named device's lane, or
+   * else the least busy GPU lane (an idle one first, lowest index on a tie); other backends
+   * their own lane. A device that is not served, or named for a non-GPU backend, is refused.
+   */
+  private place(
+    backendId: string,
+    ref: DeviceRef | undefined,
+  ):
+    | { ok: true; lane: Lane<Job>; device: DeviceInfo | undefined }
+    | { ok: false; code: ErrorCode; message: string } {
+    const laneId = this.settings.laneOf(backendId);
+    if (laneId !== GPU_LANE || this.devices.length === 0) {
+      if (ref !== undefined) {
+        return {
+          ok: false,
+          code: 'unknown-device',
+          message:
+            laneId !== GPU_LANE
+              ? `device: the ${backendId} backend does not run on a GPU; leave device out`
+              : `device: this runner has no GPUs it can tell apart (nvidia-smi found none); leave device out`,
+        };
+      }
+      return { ok: true, lane: this.lane(laneId), device: undefined };
+    }
+    if (ref !== undefined) {
+      const device = findDevice(this.devices, ref);
+      if (!device) {
+        const have = this.devices.map((d) => `${d.index} (${d.uuid})`).join(', ');
+        return {
+          ok: false,
+          code: 'unknown-device',
+          message: `device: this runner has no GPU ${JSON.stringify(ref)}; it serves ${have}`,
+        };
+      }
+      return { ok: true, lane: this.lane(gpuLaneId(device)), device };
+    }
+    let best: { lane: Lane<Job>; device: DeviceInfo; load: number } | undefined;
+    for (const device of this.devices) {
+      const lane = this.lane(gpuLaneId(device));
+      const load = lane.waitingCount + (lane.running === undefined ? 0 : 1);
+      if (best === undefined || load < best.load) best = { lane, device, load };
+    }
+    if (!best) throw new Error('unreachable: no GPU lanes');
+    return { ok: true, lane: best.lane, device: best.device };
+  }
+
+  /** What each lane runs now and how many wait, by lane id (e.g. `gpu:0`, `cpu`). */
+  laneStatus(): { lane: string; running: string | undefined; waiting: number }[] {
+    return [...this.lanes.values()].map((l) => ({
+      lane: l.id,
+      running: l.running?.request.id,
+      waiting: l.waitingCount,
+    }));
+  }
+
+  private lane(id: string): Lane<Job> {
     let lane = this.lanes.get(id);
     if (!lane) {
       lane = new Lane<Job>(

@@ -4,7 +4,7 @@
  * busy port exit with one clear line.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -111,11 +111,16 @@ describe('attnlab serve', () => {
   }, 90_000);
 
   it('exits 2 naming the flag for bad flags, and 1 when the port is taken', async () => {
-    const [badPort, badTimeout, badToken] = await Promise.all([
+    const notAFolder = join(dir, 'a-file');
+    await writeFile(notAFolder, 'x');
+    const [badPort, badTimeout, badToken, badResults] = await Promise.all([
       serveFails(['--port', '99999']),
       serveFails(['--job-timeout', 'soon']),
       serveFails(['--token', 'short', '--port', '0']),
+      serveFails(['--results', notAFolder, '--port', '0']),
     ]);
+    expect(badResults.code).toBe(2);
+    expect(badResults.stderr).toMatch(/^attnlab: --results: .*a-file is not a writable folder: /);
     expect(badPort).toEqual({
       code: 2,
       stderr: 'attnlab: --port: expected an integer in 0..65535, got "99999"\n',
@@ -146,6 +151,7 @@ describe('flags and banner', () => {
     results: 'r',
     jobTimeout: '90s',
     queueLimit: '8',
+    clientQueueLimit: '4',
   };
 
   it('maps flags to server options, reading the token from the environment when not given', () => {
@@ -156,6 +162,7 @@ describe('flags and banner', () => {
       resultsDir: 'r',
       jobTimeoutMs: 90_000,
       queueLimit: 8,
+      clientQueueLimit: 4,
     });
     expect(serveOptions(flags, { [TOKEN_ENV]: 'from-the-env' }).token).toBe('from-the-env');
     expect(serveOptions({ ...flags, token: 'from-flag-1' }, { [TOKEN_ENV]: 'x' }).token).toBe(

@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { MAX_MESSAGE_BYTES } from '../../../src/model/index.ts';
-import type { BackendInfo } from '../../../src/model/index.ts';
+import type { BackendInfo, DeviceInfo } from '../../../src/model/index.ts';
 import { generateToken, isLoopbackHost, originAllowed, originPolicy, tokensEqual } from './auth.ts';
 import { Connection } from './connection.ts';
 import { resolveOptions } from './options.ts';
@@ -37,6 +37,10 @@ export interface RunningServer {
   resultsDir: string;
   /** What each backend offers. */
   backends: readonly BackendInfo[];
+  /** The GPUs served, one lane each (empty: GPU backends share one lane). */
+  devices: readonly DeviceInfo[];
+  /** True when `--allow-origin '*'` lets any browser page connect. */
+  anyOrigin: boolean;
   /** Cancels every job (results written), closes every connection and stops listening. */
   close(): Promise<void>;
 }
@@ -82,6 +86,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
   ready.catch(() => undefined);
 
   const connections = new Set<Connection>();
+  /** Open (or upgrading) connections per remote address. */
+  const perAddress = new Map<string, number>();
   let closing = false;
   const wss = new WebSocketServer({
     noServer: true,
@@ -125,18 +131,49 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
       reject(socket, 503, `the runner already serves ${opts.maxConnections} connections`);
       return;
     }
+    const address = req.socket.remoteAddress ?? '?';
+    const fromAddress = perAddress.get(address) ?? 0;
+    if (fromAddress >= opts.maxConnectionsPerAddress) {
+      log(`${remoteLabel(req)}: refused: already ${fromAddress} connections from this address`);
+      reject(
+        socket,
+        429,
+        `this address already has ${opts.maxConnectionsPerAddress} connections to the runner`,
+      );
+      return;
+    }
+    // Counted from the upgrade on, so a burst of upgrades during discovery is bounded too.
+    perAddress.set(address, fromAddress + 1);
+    let released = false;
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      const n = (perAddress.get(address) ?? 1) - 1;
+      if (n <= 0) perAddress.delete(address);
+      else perAddress.set(address, n);
+    };
+    socket.once('close', release);
     ready.then(
       (runner) => {
-        if (socket.destroyed) return;
+        if (socket.destroyed) {
+          release();
+          return;
+        }
         wss.handleUpgrade(req, socket, head, (ws) => {
           const connection = new Connection(ws, authed, remoteLabel(req), {
             runner,
             token,
             maxBufferedBytes: opts.maxBufferedBytes,
+            helloTimeoutMs: opts.helloTimeoutMs,
+            maxFailedHellos: opts.maxFailedHellos,
+            clientQueueLimit: opts.clientQueueLimit,
             log,
           });
           connections.add(connection);
-          ws.on('close', () => connections.delete(connection));
+          ws.on('close', () => {
+            connections.delete(connection);
+            release();
+          });
         });
       },
       () => {
@@ -182,6 +219,11 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     throw err;
   }
   resolveReady(runner);
+  if (policy.any && token === undefined) {
+    log(
+      "warning: allowOrigins '*' without a token: any web page open in a browser on this machine can run jobs here",
+    );
+  }
 
   const address = http.address();
   const port = typeof address === 'object' && address !== null ? address.port : opts.port;
@@ -209,6 +251,8 @@ export async function startServer(options: ServerOptions = {}): Promise<RunningS
     runnerId,
     resultsDir: runner.resultsDir,
     backends: runner.backends,
+    devices: runner.devices,
+    anyOrigin: policy.any,
     close,
   };
 }

@@ -8,7 +8,7 @@ import {
   formatIssues,
   serverMessageSchema,
 } from '../../../src/model/index.ts';
-import type { ErrorCode, ResultFile, ServerMessageInput } from '../../../src/model/index.ts';
+import type { ErrorCode, ResultFile, Saved, ServerMessageInput } from '../../../src/model/index.ts';
 
 /** Longest error text sent, characters (a hostile message must not be echoed back in full). */
 export const MAX_ERROR_TEXT = 1000;
@@ -44,36 +44,42 @@ function compactResult(result: ResultFile): ResultFile {
 
 /**
  * The final message of run `runId`: `runDone` when it completed, else `error` with `code` and
- * the partial result. Every legal run fits in `limit`; should one not (a future, bigger result),
- * it is sent with rounded samples, or, when even that is too big, as a `too-large` error that
- * names the saved file.
+ * the partial result; both say where the result was saved or why it was not. Every legal run
+ * fits in `limit`; should one not (a future, bigger result), it is sent with rounded samples,
+ * or, when even that is too big, as a `too-large` error that names the saved file.
  */
 export function finalMessage(
   runId: string,
   result: ResultFile,
   code: ErrorCode | undefined,
-  savedPath: string | undefined,
+  saved: Saved,
   limit: number = MAX_SERVER_MESSAGE_BYTES,
 ): ServerMessageInput {
   const wrap = (r: ResultFile): ServerMessageInput =>
     code === undefined
-      ? { type: 'runDone', id: runId, result: r }
+      ? { type: 'runDone', id: runId, result: r, saved }
       : {
           type: 'error',
           id: runId,
           code,
           message: clip(r.error?.message ?? `run ended: ${code}`),
           result: r,
+          saved,
         };
   const full = wrap(result);
   if (byteSize(full) <= limit) return full;
   const compact = wrap(compactResult(result));
   if (byteSize(compact) <= limit) return compact;
-  return errorMessage(
-    'too-large',
-    `run ${runId} ended (${result.status}) with ${result.samples.ms.length} samples, too many for one ${limit}-byte message; the result was saved to ${savedPath ?? '(the write failed)'}`,
-    runId,
-  );
+  const where = saved.ok ? saved.path : `(not saved: ${saved.error})`;
+  return {
+    type: 'error',
+    id: runId,
+    code: 'too-large',
+    message: clip(
+      `run ${runId} ended (${result.status}) with ${result.samples.ms.length} samples, too many for one ${limit}-byte message; the result was saved to ${where}`,
+    ),
+    saved,
+  };
 }
 
 /** Validates and serialises an outgoing message; returns why not when it is invalid. */

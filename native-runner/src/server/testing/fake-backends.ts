@@ -9,6 +9,7 @@ import { createRng } from '../../../../src/stats/index.ts';
 import { HARNESS_SCHEMA, parseHarnessLine, shouldStop } from '../../../../src/model/index.ts';
 import type { BackendInfo, KernelInfo, ResultFile } from '../../../../src/model/index.ts';
 import { RunnerError } from '../../backend.ts';
+import { runHarness } from '../../driver.ts';
 import type { Backend, JobHandle, JobHooks, JobRequest } from '../../backend.ts';
 import { emptyObserved, synthesizeResult } from '../outcome.ts';
 
@@ -29,7 +30,12 @@ export type FakeBehaviour =
   /** Spawns a child process printing harness `samples` lines until killed. */
   | 'child'
   /** Spawns a child that prints a few harness lines and then hangs, printing nothing. */
-  | 'child-hang';
+  | 'child-hang'
+  /**
+   * Runs a real harness process through the runner's driver (runHarness): it prints the
+   * requested count of seeded samples at once, then `done` (big runs in no time).
+   */
+  | 'bulk';
 
 /** A fake backend plus what tests inspect. */
 export interface FakeBackend extends Backend {
@@ -91,6 +97,22 @@ const timer = setInterval(() => {
   out({ type: 'samples', ms: [0.5 + next(), 0.5 + next()] });
 }, 3);
 process.on('SIGTERM', () => { clearInterval(timer); process.exit(0); });
+`;
+
+/** The harness a `bulk` job runs through the driver: `--iterations` seeded samples, then done. */
+const BULK_SCRIPT = `
+const argv = process.argv;
+const flag = (name) => Number(argv[argv.indexOf(name) + 1]);
+const n = flag('--iterations');
+let s = flag('--seed') >>> 0;
+const next = () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 4294967296; };
+const out = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
+out({ type: 'hello', schema: '${HARNESS_SCHEMA}', backend: 'fake', env: {} });
+for (let from = 0; from < n; from += 1000) {
+  out({ type: 'samples', ms: Array.from({ length: Math.min(1000, n - from) }, () => 0.5 + next()) });
+}
+out({ type: 'done', timing: { method: 'cpu-clock', quantumMs: null, dispatchesPerSample: 1,
+  warmup: 0, cache: 'cold', stopRule: { kind: 'count', iterations: n }, notes: [] } });
 `;
 
 let resultCounter = 0;
@@ -302,6 +324,19 @@ export function fakeBackend(options: FakeOptions = {}): FakeBackend {
         case 'child':
         case 'child-hang':
           return childJob(request, hooks, behaviour === 'child-hang');
+        case 'bulk':
+          return runHarness(
+            {
+              backend: id,
+              request,
+              // `--` ends node's own options: the driver's harness flags follow.
+              resolve: () =>
+                Promise.resolve({ command: process.execPath, args: ['-e', BULK_SCRIPT, '--'] }),
+              timingMethod: 'cpu-clock',
+              memoryModel: 'cpu',
+            },
+            hooks,
+          );
         case 'stream':
         case 'hang':
         case 'deaf':

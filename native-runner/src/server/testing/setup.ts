@@ -41,6 +41,7 @@ export async function startTestServer(
     port: 0,
     resultsDir: dir,
     log: (line) => logs.push(line),
+    gpus: [], // hermetic: no nvidia-smi unless a test injects GPUs
     ...options,
     backends: options.backends ?? fakes,
   });
