@@ -2,17 +2,7 @@
  * The runner's core, independent of WebSockets: the discovered backends, the device lanes and
  * the jobs in them. Connections hand it validated `run` requests and cancels.
  */
-<<<<<<< HEAD
-import {
-  PROTOCOL_VERSION,
-  backendInfoSchema,
-  envSchema,
-  kvShapeRefusal,
-  formatIssues,
-} from '../../../src/model/index.ts';
-=======
-import { PROTOCOL_VERSION } from '../../../src/model/index.ts';
->>>>>>> issue-15-runner
+import { PROTOCOL_VERSION, kvShapeRefusal } from '../../../src/model/index.ts';
 import { toolInfo } from '../../../src/node/host.ts';
 import type {
   BackendInfo,
