@@ -10,6 +10,7 @@ import type {
   DeviceRef,
   Env,
   ErrorCode,
+  LaneStatus,
   RunRequest,
   ServerMessageInput,
 } from '../../../src/model/index.ts';
@@ -138,6 +139,7 @@ export class Runner {
   private readonly store: ResultStore;
   private readonly lanes = new Map<string, Lane<Job>>();
   private readonly laneOfJob = new WeakMap<Job, Lane<Job>>();
+  private readonly backendOf = new WeakMap<Job, string>();
   private readonly jobs = new Set<Job>();
   private closing = false;
 
@@ -204,6 +206,7 @@ export class Runner {
       protocol: PROTOCOL_VERSION,
       env: this.env,
       backends: [...this.backends],
+      lanes: this.laneStatus(),
     };
   }
 
@@ -256,6 +259,7 @@ export class Runner {
       };
     }
     this.laneOfJob.set(job, lane);
+    this.backendOf.set(job, entry.backend.id);
     this.jobs.add(job);
     void job.finished.then(() => this.jobs.delete(job));
     return { ok: true, job, queuePosition };
@@ -331,13 +335,27 @@ export class Runner {
     return { ok: true, lane: best.lane, device: best.device };
   }
 
-  /** What each lane runs now and how many wait, by lane id (e.g. `gpu:0`, `cpu`). */
-  laneStatus(): { lane: string; running: string | undefined; waiting: number }[] {
-    return [...this.lanes.values()].map((l) => ({
-      lane: l.id,
-      running: l.running?.request.id,
-      waiting: l.waitingCount,
-    }));
+  /**
+   * What each lane runs now and how many wait: every GPU lane (idle ones too, so a client sees
+   * all the GPUs), then the other lanes that have taken a job. Run ids stay private.
+   */
+  laneStatus(): LaneStatus[] {
+    const status = (id: string, lane: Lane<Job> | undefined, device?: number): LaneStatus => {
+      const job = lane?.running;
+      return {
+        lane: id,
+        ...(device !== undefined ? { device } : {}),
+        ...(job
+          ? { running: { backend: this.backendOf.get(job) ?? '', kernel: job.request.kernel } }
+          : {}),
+        waiting: lane?.waitingCount ?? 0,
+      };
+    };
+    const gpuIds = new Set(this.devices.map(gpuLaneId));
+    return [
+      ...this.devices.map((d) => status(gpuLaneId(d), this.lanes.get(gpuLaneId(d)), d.index)),
+      ...[...this.lanes.values()].filter((l) => !gpuIds.has(l.id)).map((l) => status(l.id, l)),
+    ];
   }
 
   private lane(id: string): Lane<Job> {
