@@ -3,7 +3,10 @@
  * one lane, come back in order, and a failure is reported with its lane and not retried. Also
  * over two real runners (fake GPUs, real sockets and harness processes) started here.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../node/host.ts';
 import type { AttentionConfig, ResultFile, RunSpec } from '../model/index.ts';
 import { createRng } from '../stats/index.ts';
 import { FakeGpuBackend, fakeGpus } from '../../native-runner/src/server/testing/fake-gpus.ts';
@@ -109,5 +112,39 @@ describe('a sweep over two runners with two GPUs each', () => {
       if (!o.ok) expect(o.error).toMatch(/^harness-error: injected failure on GPU 1/);
     }
     for (const r of runners) r.close();
+  }, 60_000);
+
+  it('attnlab sweep --runner fans the points out over both runners and prints them in order', async () => {
+    for (let i = 0; i < 2; i++) {
+      servers.push(await startTestServer({ backends: [new FakeGpuBackend()], gpus: fakeGpus(2) }));
+    }
+    const args = [
+      join(REPO_ROOT, 'bin', 'attnlab.js'),
+      'sweep',
+      '--target',
+      'fakegpu:steady',
+      '--seqs',
+      '64,128,256,512',
+      '--iterations',
+      '15',
+      '--runner',
+      ...servers.map((s) => s.server.url),
+    ];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', r));
+    expect(stderr).toMatch(/fakegpu:steady S=64 on ws:\/\/\S+ gpu \d: done/);
+    expect(code).toBe(0);
+    const rows = stdout
+      .split('\n')
+      .filter((l) => /^\d+ \|/.test(l))
+      .map((l) => Number(l.split(' | ')[0]));
+    expect(rows).toEqual([64, 128, 256, 512]);
+    // Every lane of both runners took a point.
+    const lanes = new Set([...stderr.matchAll(/on (ws:\/\/\S+ gpu \d)/g)].map((m) => m[1]));
+    expect(lanes.size).toBe(4);
   }, 60_000);
 });

@@ -18,6 +18,18 @@ export interface RunnerConnection {
   close(): void;
 }
 
+/** A run that a runner ended with an error; carries its partial result when the runner sent one. */
+export class RunFailed extends Error {
+  /** The result file (failed or cancelled, samples partial), if any. */
+  readonly result: ResultFile | undefined;
+
+  constructor(message: string, result: ResultFile | undefined) {
+    super(message);
+    this.name = 'RunFailed';
+    this.result = result;
+  }
+}
+
 let runCounter = 0;
 
 /** Connects to a runner (`url`, optional token), waits for `welcome`, and returns its lanes. */
@@ -53,7 +65,7 @@ export async function connectRunner(url: string, token?: string): Promise<Runner
       waiting.set(id, (m) => {
         waiting.delete(id);
         if (m.type === 'runDone') resolve(m.result);
-        else if (m.type === 'error') reject(new Error(`${m.code}: ${m.message}`));
+        else if (m.type === 'error') reject(new RunFailed(`${m.code}: ${m.message}`, m.result));
       });
       ws.send(
         JSON.stringify({

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import { compare, geomean } from '../stats/index.ts';
 import type { DirectRunner, ResultFile } from '../model/index.ts';
 import { CliError } from './errors.ts';
+import { sweepOnRunners } from './sweep-fanout.ts';
 import { DIRECT_BACKENDS, writeResult } from './run.ts';
 import { addConfigFlags, configFromFlags, stopRuleFromFlags, type ConfigFlags } from './options.ts';
 import { formatMs, sig } from './print.ts';
@@ -19,6 +20,7 @@ interface SweepFlags extends ConfigFlags {
   outDir?: string;
   seed: string;
   warm?: boolean;
+  runner?: string[];
 }
 
 /** Parses `64,128,256` or `64..1024` (powers of two between the bounds). */
@@ -58,21 +60,51 @@ async function action(flags: SweepFlags): Promise<void> {
       throw new CliError(`--target: expected BACKEND:KERNEL, got "${spec}"`);
     }
     const load = DIRECT_BACKENDS[backend];
-    if (!load)
+    // With --runner the runners say which backends they have (sweep-fanout.ts checks).
+    if (!load && flags.runner === undefined)
       throw new CliError(
         `--target ${spec}: unknown backend (choose ${Object.keys(DIRECT_BACKENDS).join(', ')})`,
       );
-    return { spec, backend, kernel, load };
+    return { spec, backend, kernel, load: load ?? (() => Promise.reject(new Error(backend))) };
   });
   const varyS = flags.seqs !== undefined;
   const sizes = parseSizes(varyS ? 'seqs' : 'dims', flags.seqs ?? flags.dims ?? '');
   const stop = stopRuleFromFlags(flags, { kind: 'count', iterations: 50 });
   const seed = Number.parseInt(flags.seed, 10);
   if (flags.outDir !== undefined) await mkdir(flags.outDir, { recursive: true });
-  const runners = new Map<string, DirectRunner>();
-  for (const t of targets) runners.set(t.spec, await t.load());
   const table: { size: number; results: ResultFile[] }[] = [];
-  for (const size of sizes) {
+  if (flags.runner !== undefined) {
+    // Fanned out across the GPU lanes of the given runners; same points, same order.
+    const specs = sizes.map((size) => {
+      const config = varyS
+        ? configFromFlags(flags, size)
+        : configFromFlags({ ...flags, dim: String(size) });
+      return targets.map((t) => ({
+        config,
+        kernel: t.kernel,
+        stop,
+        cache: flags.warm ? ('warm' as const) : ('cold' as const),
+        seed,
+      }));
+    });
+    const labels = sizes.map((size) => `${varyS ? 'S' : 'D'}=${size}`);
+    const rows = await sweepOnRunners(flags.runner, targets, specs, labels, (line) =>
+      process.stderr.write(`${line}\n`),
+    );
+    for (const [i, size] of sizes.entries()) {
+      const results = rows[i] ?? [];
+      table.push({ size, results });
+      if (flags.outDir === undefined) continue;
+      for (const [ti, t] of targets.entries()) {
+        const r = results[ti];
+        const name = `${t.backend}-${t.kernel}-${varyS ? 'S' : 'D'}${size}.json`;
+        if (r) await writeResult(join(flags.outDir, name), r);
+      }
+    }
+  }
+  const runners = new Map<string, DirectRunner>();
+  if (flags.runner === undefined) for (const t of targets) runners.set(t.spec, await t.load());
+  for (const size of flags.runner === undefined ? sizes : []) {
     const config = varyS
       ? configFromFlags(flags, size)
       : configFromFlags({ ...flags, dim: String(size) });
@@ -154,6 +186,10 @@ export function registerSweep(program: Command): void {
     .option('--warm', 'warm cache', false)
     .option('--seed <n>', 'seed of inputs and bootstrap', '1')
     .option('--out-dir <dir>', 'write one result file per run here')
+    .option(
+      '--runner <url...>',
+      'run on these runners (ws://HOST:PORT, #TOKEN appended when needed), points fanned out across all their GPUs',
+    )
     .action(action);
   program.addCommand(cmd);
 }
