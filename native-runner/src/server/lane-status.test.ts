@@ -71,6 +71,17 @@ it('lists every GPU lane in welcome and listBackends with the run it holds', asy
   other.close();
 }, 60_000);
 
+it('lists the cpu lane and the shared gpu lane of a runner without GPUs, idle', async () => {
+  t = await startTestServer(); // backends `fake` (gpu lane) and `cpu`, no GPUs listed
+  const c = await TestClient.open(t.server.url);
+  c.send({ type: 'hello' });
+  expect((await c.waitFor(is.welcome)).lanes).toEqual([
+    { lane: 'gpu', waiting: 0 },
+    { lane: 'cpu', waiting: 0 },
+  ]);
+  c.close();
+});
+
 it('refuses a lane entry with a negative waiting count or a non-integer device', () => {
   const bad = (lanes: unknown) =>
     serverMessageSchema.safeParse({ type: 'backends', backends: [], lanes }).success;

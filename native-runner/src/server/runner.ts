@@ -336,8 +336,8 @@ export class Runner {
   }
 
   /**
-   * What each lane runs now and how many wait: every GPU lane (idle ones too, so a client sees
-   * all the GPUs), then the other lanes that have taken a job. Run ids stay private.
+   * What each lane runs now and how many wait: every GPU lane, then the lanes of the other
+   * available backends (idle ones too, so a client sees every lane). Run ids stay private.
    */
   laneStatus(): LaneStatus[] {
     const status = (id: string, lane: Lane<Job> | undefined, device?: number): LaneStatus => {
@@ -352,9 +352,17 @@ export class Runner {
       };
     };
     const gpuIds = new Set(this.devices.map(gpuLaneId));
+    // Lanes of the available backends, made or not yet (the shared `gpu` lane only without GPUs).
+    const others = new Set(
+      this.backends
+        .filter((b) => b.available)
+        .map((b) => this.settings.laneOf(b.id))
+        .filter((id) => id !== GPU_LANE || this.devices.length === 0),
+    );
+    for (const id of this.lanes.keys()) if (!gpuIds.has(id)) others.add(id);
     return [
       ...this.devices.map((d) => status(gpuLaneId(d), this.lanes.get(gpuLaneId(d)), d.index)),
-      ...[...this.lanes.values()].filter((l) => !gpuIds.has(l.id)).map((l) => status(l.id, l)),
+      ...[...others].map((id) => status(id, this.lanes.get(id))),
     ];
   }
 
