@@ -111,6 +111,27 @@ export const deviceInfoSchema = z.object({
 /** A GPU of a runner. */
 export type DeviceInfo = z.output<typeof deviceInfoSchema>;
 
+/** What one lane of a runner (one GPU, the cpu lane, …) is doing when the runner answers. */
+export const laneStatusSchema = z.object({
+  /** Lane id, e.g. `gpu:0`, `cpu`, `gpu` (GPU backends sharing one lane when no GPU is listed). */
+  lane: z.string().max(64),
+  /** Index of the lane's GPU (absent: not a per-GPU lane). */
+  device: z.number().int().nonnegative().optional(),
+  /** The run in the lane now (absent: idle); whose run it is stays private to its client. */
+  running: z
+    .object({
+      /** Backend id, e.g. `cuda`. */
+      backend: z.string(),
+      /** Kernel id. */
+      kernel: z.string(),
+    })
+    .optional(),
+  /** Runs waiting in the lane (the running one not counted). */
+  waiting: z.number().int().nonnegative(),
+});
+/** A lane's activity. */
+export type LaneStatus = z.output<typeof laneStatusSchema>;
+
 /** A kernel a backend offers. */
 export const kernelInfoSchema = z.object({
   id: z.string(),
@@ -195,8 +216,15 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     protocol: z.number().int(),
     env: envSchema,
     backends: z.array(backendInfoSchema),
+    /** Every lane and what it runs now (absent: an older runner). */
+    lanes: z.array(laneStatusSchema).optional(),
   }),
-  z.object({ type: z.literal('backends'), backends: z.array(backendInfoSchema) }),
+  z.object({
+    type: z.literal('backends'),
+    backends: z.array(backendInfoSchema),
+    /** Every lane and what it runs now (absent: an older runner). */
+    lanes: z.array(laneStatusSchema).optional(),
+  }),
   z.object({
     type: z.literal('runStarted'),
     id: z.string(),

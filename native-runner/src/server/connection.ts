@@ -176,7 +176,11 @@ export class Connection {
     }
     switch (msg.type) {
       case 'listBackends':
-        this.send({ type: 'backends', backends: [...this.settings.runner.backends] });
+        this.send({
+          type: 'backends',
+          backends: [...this.settings.runner.backends],
+          lanes: this.settings.runner.laneStatus(),
+        });
         return;
       case 'run':
         this.run(msg);

@@ -10,6 +10,7 @@ import type {
   DeviceRef,
   Env,
   ErrorCode,
+  LaneStatus,
   RunRequest,
   ServerMessageInput,
 } from '../../../src/model/index.ts';
@@ -177,6 +178,7 @@ export class Runner {
   private readonly store: ResultStore;
   private readonly lanes = new Map<string, Lane<Job>>();
   private readonly laneOfJob = new WeakMap<Job, Lane<Job>>();
+  private readonly backendOf = new WeakMap<Job, string>();
   private readonly jobs = new Set<Job>();
   private closing = false;
 
@@ -243,6 +245,7 @@ export class Runner {
       protocol: PROTOCOL_VERSION,
       env: this.env,
       backends: [...this.backends],
+      lanes: this.laneStatus(),
     };
   }
 
@@ -296,6 +299,7 @@ export class Runner {
       };
     }
     this.laneOfJob.set(job, lane);
+    this.backendOf.set(job, entry.backend.id);
     this.jobs.add(job);
     void job.finished.then(() => this.jobs.delete(job));
     return { ok: true, job, queuePosition };
@@ -371,13 +375,35 @@ export class Runner {
     return { ok: true, lane: best.lane, device: best.device };
   }
 
-  /** What each lane runs now and how many wait, by lane id (e.g. `gpu:0`, `cpu`). */
-  laneStatus(): { lane: string; running: string | undefined; waiting: number }[] {
-    return [...this.lanes.values()].map((l) => ({
-      lane: l.id,
-      running: l.running?.request.id,
-      waiting: l.waitingCount,
-    }));
+  /**
+   * What each lane runs now and how many wait: every GPU lane, then the lanes of the other
+   * available backends (idle ones too, so a client sees every lane). Run ids stay private.
+   */
+  laneStatus(): LaneStatus[] {
+    const status = (id: string, lane: Lane<Job> | undefined, device?: number): LaneStatus => {
+      const job = lane?.running;
+      return {
+        lane: id,
+        ...(device !== undefined ? { device } : {}),
+        ...(job
+          ? { running: { backend: this.backendOf.get(job) ?? '', kernel: job.request.kernel } }
+          : {}),
+        waiting: lane?.waitingCount ?? 0,
+      };
+    };
+    const gpuIds = new Set(this.devices.map(gpuLaneId));
+    // Lanes of the available backends, made or not yet (the shared `gpu` lane only without GPUs).
+    const others = new Set(
+      this.backends
+        .filter((b) => b.available)
+        .map((b) => this.settings.laneOf(b.id))
+        .filter((id) => id !== GPU_LANE || this.devices.length === 0),
+    );
+    for (const id of this.lanes.keys()) if (!gpuIds.has(id)) others.add(id);
+    return [
+      ...this.devices.map((d) => status(gpuLaneId(d), this.lanes.get(gpuLaneId(d)), d.index)),
+      ...[...others].map((id) => status(id, this.lanes.get(id))),
+    ];
   }
 
   private lane(id: string): Lane<Job> {

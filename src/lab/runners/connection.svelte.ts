@@ -11,6 +11,7 @@ import type {
   Correctness,
   Env,
   ErrorCode,
+  LaneStatus,
   Memory,
   ResultFile,
   RunProgress,
@@ -18,6 +19,7 @@ import type {
   StopRule,
 } from '../../model/index.ts';
 import { DEFAULT_BACKOFF, backoffDelay, type BackoffOptions } from '../lib/backoff.ts';
+import { laneRows, type LaneRow, type OwnRun } from './lanes.ts';
 import { browserSocketFactory, frameText, type SocketFactory, type SocketLike } from './socket.ts';
 
 /** The runner's welcome message. */
@@ -53,6 +55,8 @@ export interface RunnerRunRequest {
   cache: 'cold' | 'warm';
   seed: number;
   warmup?: number | undefined;
+  /** GPU index to pin the run to (absent: the runner picks a free GPU). */
+  device?: number | undefined;
 }
 
 /** Why a runner run ended without a result file. */
@@ -103,6 +107,12 @@ export class RunnerConnection {
   welcome: Welcome | null = $state.raw(null);
   /** Backends as last announced. */
   backends: BackendInfo[] = $state.raw([]);
+  /** Every lane and what it ran when the runner last said (undefined: an older runner). */
+  lanes: LaneStatus[] | undefined = $state.raw();
+  /** This lab's runs on this runner, followed live (queued, then the runner's phase). */
+  ownRuns: OwnRun[] = $state.raw([]);
+  /** Lanes with their GPU and what runs there, for the Runners view. */
+  readonly laneRows: LaneRow[] = $derived(laneRows(this.backends, this.lanes, this.ownRuns));
   /** Last problem seen (bad frame, runner error without a run id, socket error). */
   lastError: string | null = $state(null);
   /** True once the status is `ready`. */
@@ -219,7 +229,19 @@ export class RunnerConnection {
       cache: request.cache,
       seed: request.seed,
       ...(request.warmup !== undefined ? { warmup: request.warmup } : {}),
+      ...(request.device !== undefined ? { device: request.device } : {}),
     });
+    this.ownRuns = [
+      ...this.ownRuns,
+      {
+        id: request.id,
+        backend: request.backend,
+        kernel: request.kernel,
+        device: request.device,
+        phase: 'queued',
+        samples: 0,
+      },
+    ];
     return {
       done,
       cancel: () => {
@@ -261,18 +283,27 @@ export class RunnerConnection {
         this.#attempt = 0;
         this.welcome = message;
         this.backends = message.backends;
+        this.lanes = message.lanes;
         this.lastError = null;
         this.status = { state: 'ready' };
         return;
       case 'backends':
         this.backends = message.backends;
+        this.lanes = message.lanes;
         return;
       case 'runStarted':
+        this.#updateOwn(message.id, { device: message.device });
+        // The lanes changed: ask for the runner's view of them (other clients' runs included).
+        this.refreshBackends();
         return;
       case 'samples':
         this.#pending.get(message.id)?.events.onSamples(message.ms, message.throttled);
         return;
       case 'progress':
+        this.#updateOwn(message.id, {
+          phase: message.phase ?? message.state,
+          samples: message.samples,
+        });
         this.#pending.get(message.id)?.events.onProgress({
           phase: message.phase ?? message.state,
           samples: message.samples,
@@ -293,6 +324,7 @@ export class RunnerConnection {
       case 'runDone': {
         const run = this.#pending.get(message.id);
         this.#pending.delete(message.id);
+        this.#endOwn(message.id);
         run?.resolve(message.result);
         return;
       }
@@ -313,6 +345,7 @@ export class RunnerConnection {
       return;
     }
     this.#pending.delete(message.id);
+    this.#endOwn(message.id);
     if (message.result) run.resolve(message.result);
     else run.reject(new RunnerRunError(message.code, message.message));
   }
@@ -351,7 +384,19 @@ export class RunnerConnection {
   #failPending(code: 'connection-lost', message: string): void {
     const runs = [...this.#pending.values()];
     this.#pending.clear();
+    this.ownRuns = [];
     for (const run of runs) run.reject(new RunnerRunError(code, message));
+  }
+
+  #updateOwn(id: string, change: Partial<OwnRun>): void {
+    if (!this.ownRuns.some((r) => r.id === id)) return;
+    this.ownRuns = this.ownRuns.map((r) => (r.id === id ? { ...r, ...change } : r));
+  }
+
+  #endOwn(id: string): void {
+    if (!this.ownRuns.some((r) => r.id === id)) return;
+    this.ownRuns = this.ownRuns.filter((r) => r.id !== id);
+    this.refreshBackends();
   }
 
   #clearTimers(): void {

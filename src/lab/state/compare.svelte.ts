@@ -10,6 +10,7 @@ import type { CompareView } from '../../worker/view-stats.ts';
 import { resultTitle } from '../lib/format.ts';
 import { targetLabel, type TargetRef } from '../lib/targets.ts';
 import { Executor, newRunId } from './executor.ts';
+import { DevicePin } from './device-pin.ts';
 import type { History } from './history.svelte.ts';
 import { combineRounds } from './interleave.ts';
 
@@ -132,6 +133,9 @@ export class CompareState {
       B: { target: b, rounds: [] as ResultFile[] },
     };
     const stop = { kind: 'count' as const, iterations: options.perRound };
+    // Interleaving only cancels drift when both sides share one GPU: the first run's GPU (the
+    // runner's pick) pins every later run of a side on that runner.
+    const pin = new DevicePin();
     try {
       for (let round = 1; round <= options.rounds && !this.#isCancelled(); round++) {
         for (const side of ['A', 'B'] as const) {
@@ -145,9 +149,11 @@ export class CompareState {
             stop,
             cache: options.cache,
             seed: options.seed + round,
+            device: pin.deviceFor(target, this.#executor.devicesOf(target)),
           });
           this.#cancel = handle.cancel;
           const result = await handle.done;
+          pin.saw(target, result);
           sides[side].rounds.push(result);
           if (result.status !== 'completed') {
             throw new Error(

@@ -23,6 +23,8 @@ export interface RunSpec {
   stop: StopRule;
   cache: 'cold' | 'warm';
   seed: number;
+  /** GPU index on the target's runner to pin the run to (absent: the runner picks). */
+  device?: number | undefined;
 }
 
 /** Streaming events of a run. */
@@ -78,6 +80,16 @@ export class Executor {
   }
 
   /**
+   * The GPU indices a runner target's backend can run on (one lane each); empty for the
+   * browser, a runner that is not connected, or a backend without listed GPUs.
+   */
+  devicesOf(target: TargetRef): number[] {
+    if (target.origin === BROWSER_ORIGIN) return [];
+    const info = this.#runners.get(target.origin)?.backends.find((b) => b.id === target.backend);
+    return (info?.devices ?? []).map((d) => d.index);
+  }
+
+  /**
    * Starts a run; failures to start reject `done` with a message naming the target. Without
    * `events`, streamed samples and progress are ignored.
    */
@@ -113,6 +125,7 @@ export class Executor {
         stop: spec.stop,
         cache: spec.cache,
         seed: spec.seed,
+        ...(spec.device !== undefined ? { device: spec.device } : {}),
       },
       { ...events, onClock: () => undefined },
     );

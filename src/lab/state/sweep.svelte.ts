@@ -10,7 +10,9 @@ import type { SweepSpeedup } from '../../worker/view-stats.ts';
 import { parseSizes } from '../lib/sizes.ts';
 import { nowIso } from '../lib/format.ts';
 import { keyLabel, targetKey, targetLabel, type TargetRef } from '../lib/targets.ts';
-import { Executor, newRunId } from './executor.ts';
+import { Executor, newRunId, type RunHandle } from './executor.ts';
+import { fanOutPoints, lanesFor } from './fanout.ts';
+import { LaneTracker, type LaneProgress } from './lane-progress.ts';
 import type { History } from './history.svelte.ts';
 import type { SweepRecord } from '../store/db.ts';
 
@@ -71,6 +73,8 @@ export class SweepState {
   progress: SweepProgress | null = $state.raw(null);
   /** Failures of the last sweep (it goes on past them). */
   errors: string[] = $state.raw([]);
+  /** Per-lane progress of the sweep running now (one row per lane it uses), else empty. */
+  lanes: LaneProgress[] = $state.raw([]);
   /** Speedups over the baseline target with their geomean (from the stats worker). */
   speedups: SweepSpeedup[] = $state.raw([]);
   /** Sizes check, live. */
@@ -115,58 +119,101 @@ export class SweepState {
       targets: targets.map(targetKey),
       cells: [],
     };
-    const total = sizes.sizes.length * targets.length;
+    // Sizes outer, targets inner: the order points start in and results are listed in.
+    const points = sizes.sizes.flatMap((size) =>
+      targets.map((target) => ({
+        size,
+        target,
+        config: { ...base, [this.vary]: size },
+        label: `${targetLabel(target)} at ${this.vary === 'seqLen' ? 'S' : 'D'}=${size}`,
+      })),
+    );
+    const total = points.length;
     let done = 0;
-    for (const size of sizes.sizes) {
-      const config: AttentionConfig = { ...base, [this.vary]: size };
-      for (const target of targets) {
-        if (this.#isCancelled()) break;
-        const label = `${targetLabel(target)} at ${this.vary === 'seqLen' ? 'S' : 'D'}=${size}`;
-        this.progress = { done, total, label };
+    // Bookkeeping for cancel, not view state: a plain Set on purpose.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const handles = new Set<RunHandle>();
+    this.#cancel = () => {
+      for (const h of handles) h.cancel();
+    };
+    this.progress = { done, total, label: points[0]?.label ?? '' };
+    const lanes = new LaneTracker((rows) => (this.lanes = rows));
+    const outcomes = await fanOutPoints(
+      points,
+      (p) => lanesFor(p.target, this.#executor.devicesOf(p.target)),
+      async (p, lane) => {
         const handle = this.#executor.start({
           id: newRunId('sw'),
-          target,
-          config,
+          target: p.target,
+          config: p.config,
           stop,
           cache: options.cache,
           seed: options.seed,
+          device: lane.device,
         });
-        this.#cancel = handle.cancel;
+        handles.add(handle);
         try {
-          let result = await handle.done;
-          if (result.derived === null && result.samples.ms.length > 0) {
-            result = {
-              ...result,
-              derived: await this.#stats.derive(
-                result.config,
-                Float64Array.from(result.samples.ms),
-                options.seed,
-              ),
-            };
-          }
-          await this.#history.add([result]);
-          record.cells.push({ size, target: targetKey(target), resultId: result.id });
-          if (result.status !== 'completed')
+          return await this.#finish(await handle.done, options.seed);
+        } finally {
+          handles.delete(handle);
+        }
+      },
+      {
+        cancelled: () => this.#isCancelled(),
+        onStart: (i, lane) => {
+          lanes.start(lane, points[i]?.label ?? '');
+          this.progress = { done, total, label: lanes.runningLabel() };
+        },
+        onSettled: (i, outcome) => {
+          const p = points[i];
+          if (outcome.lane)
+            lanes.end(outcome.lane, outcome.ok && outcome.value.status === 'completed');
+          done += 1;
+          this.progress = { done, total, label: lanes.runningLabel() };
+          if (!p) return;
+          const on = outcome.lane && lanes.count > 1 ? ` on ${outcome.lane.label}` : '';
+          if (!outcome.ok) this.errors = [...this.errors, `${p.label}${on}: ${outcome.error}`];
+          else if (outcome.value.status !== 'completed') {
+            const r = outcome.value;
             this.errors = [
               ...this.errors,
-              `${label}: ${result.status}${result.error ? ` — ${result.error.message}` : ''}`,
+              `${p.label}${on}: ${r.status}${r.error ? ` — ${r.error.message}` : ''}`,
             ];
-        } catch (err) {
-          this.errors = [
-            ...this.errors,
-            `${label}: ${err instanceof Error ? err.message : String(err)}`,
-          ];
-        }
-        done += 1;
+          }
+        },
+      },
+    );
+    outcomes.forEach((o, i) => {
+      const p = points[i];
+      if (o?.ok === true && p) {
+        record.cells.push({ size: p.size, target: targetKey(p.target), resultId: o.value.id });
       }
-    }
+    });
     this.progress = null;
+    this.lanes = [];
     this.#cancel = null;
     await this.#history.addSweep(record);
     await this.show(record.id);
   }
 
-  /** Cancels the sweep after the run in flight. */
+  /** Derives a runner result's statistics when it came without them, and saves it. */
+  async #finish(raw: ResultFile, seed: number): Promise<ResultFile> {
+    let result = raw;
+    if (result.derived === null && result.samples.ms.length > 0) {
+      result = {
+        ...result,
+        derived: await this.#stats.derive(
+          result.config,
+          Float64Array.from(result.samples.ms),
+          seed,
+        ),
+      };
+    }
+    await this.#history.add([result]);
+    return result;
+  }
+
+  /** Cancels the sweep: no new point starts, and the runs in flight are cancelled. */
   cancel(): void {
     this.#cancelled = true;
     this.#cancel?.();
