@@ -105,6 +105,6 @@ export type {
   RunProgress,
   RunSpec,
 } from './run.ts';
-export { diffEnv } from './envdiff.ts';
-export type { EnvDifference } from './envdiff.ts';
+export { ENV_GROUPS, diffEnv, envDiffText, envGroupOf, splitEnvDiff } from './envdiff.ts';
+export type { EnvDifference, EnvGroup } from './envdiff.ts';
 export { exampleResult } from './example.ts';
