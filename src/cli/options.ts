@@ -13,7 +13,8 @@ export interface ConfigFlags {
   heads: string;
   seq: string;
   dim: string;
-  causal?: boolean;
+  /** `--causal` (true), or in a sweep `--causal both|true|false`. */
+  causal?: boolean | string;
   dtype: string;
   scale?: string;
   iterations?: string;
@@ -23,7 +24,7 @@ export interface ConfigFlags {
 }
 
 /** Adds the config and stop-rule flags. */
-export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
+export function addConfigFlags(cmd: Command, { seq = true, sweep = false } = {}): Command {
   const l = CONFIG_LIMITS;
   cmd
     .option('-b, --batch <n>', `batch size B (${l.batch.min}..${l.batch.max})`, '1')
@@ -36,7 +37,13 @@ export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
       'head dim D (multiple of 8 in 8..256; kernels offer 32, 64, 128)',
       '64',
     )
-    .option('--causal', 'causal (lower-triangular) mask', false)
+    .option(
+      sweep ? '--causal [mode]' : '--causal',
+      sweep
+        ? 'causal (lower-triangular) mask; `--causal both` sweeps non-causal and causal'
+        : 'causal (lower-triangular) mask',
+      false,
+    )
     .option('--dtype <t>', 'element type: f32 | f16 | bf16', 'f32')
     .option('--scale <x>', 'softmax scale (default 1/sqrt(D))')
     .option('--iterations <n>', 'stop rule: a fixed number of samples')
@@ -77,7 +84,7 @@ export function configFromFlags(flags: ConfigFlags, seqLen?: number): AttentionC
     heads: int('heads', flags.heads),
     seqLen: seqLen ?? int('seq', flags.seq),
     headDim: int('dim', flags.dim),
-    causal: flags.causal ?? false,
+    causal: flags.causal === true || flags.causal === 'true',
     dtype: flags.dtype,
     ...(flags.scale !== undefined ? { scale: Number.parseFloat(flags.scale) } : {}),
   };

@@ -17,6 +17,26 @@ export {
 } from './config.ts';
 export type { AttentionConfig, Dtype } from './config.ts';
 export {
+  AXIS_SHORT,
+  MAX_AXIS_VALUES,
+  NUMERIC_AXES,
+  SWEEP_AXES,
+  applyPoint,
+  axisValueLabel,
+  parseAxisValues,
+  pointLabel,
+  sweepPoints,
+  toSweepAxis,
+} from './sweep.ts';
+export type {
+  AxisParse,
+  AxisSpec,
+  AxisValue,
+  NumericAxis,
+  SweepAxis,
+  SweepPoint,
+} from './sweep.ts';
+export {
   CUDA_L2_FLUSH_BYTES,
   arithmeticIntensity,
   attentionBytes,
