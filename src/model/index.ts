@@ -18,6 +18,7 @@ export {
 export type { AttentionConfig, Dtype } from './config.ts';
 export {
   AXIS_SHORT,
+  AXIS_TITLE,
   MAX_AXIS_VALUES,
   NUMERIC_AXES,
   SWEEP_AXES,

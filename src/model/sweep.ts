@@ -28,6 +28,18 @@ export const AXIS_SHORT: Record<SweepAxis, string> = {
   dtype: 'dtype',
 };
 
+/** Axis titles for charts and tables. */
+export const AXIS_TITLE: Record<SweepAxis, string> = {
+  batch: 'batch B',
+  heads: 'heads H',
+  seqLen: 'sequence length S',
+  headDim: 'head dim D',
+  kvSeqLen: 'key/value length Skv',
+  kvHeads: 'key/value heads Hkv',
+  causal: 'causal mask',
+  dtype: 'element type',
+};
+
 /** Most values one axis may have. */
 export const MAX_AXIS_VALUES = 16;
 
