@@ -6,7 +6,14 @@
 import { median } from './describe.ts';
 import { normalCdf, normalQuantile } from './normal.ts';
 import { createRng, DEFAULT_SEED, type Rng } from './prng.ts';
-import { at, medianOfSorted, quantileUnchecked, sortSamples, type SampleInput } from './samples.ts';
+import {
+  at,
+  medianOfSorted,
+  midpoint,
+  quantileUnchecked,
+  sortSamples,
+  type SampleInput,
+} from './samples.ts';
 
 /**
  * A statistic of one sample. It receives a scratch buffer that the bootstrap reuses and may
@@ -75,33 +82,41 @@ export function bootstrapMedians(sorted: Float64Array, resamples: number, rng: R
   const n = sorted.length;
   const out = new Float64Array(resamples);
   const counts = new Int32Array(n);
-  const odd = n % 2 === 1;
-  // 1-based rank of the (lower) middle value of a resample of size n.
-  const k = odd ? (n + 1) / 2 : n / 2;
   for (let b = 0; b < resamples; b++) {
     counts.fill(0);
     rng.addCounts(counts, n);
-    let cum = 0;
-    let j = 0;
-    let c = counts[0] ?? 0;
-    while (cum + c < k) {
-      cum += c;
-      j++;
-      c = counts[j] ?? 0;
-    }
-    const lo = at(sorted, j);
-    if (odd || cum + c > k) {
-      // Odd n, or the lower and upper middle ranks fall on the same order statistic.
-      out[b] = lo;
-    } else {
-      j++;
-      while ((counts[j] ?? 0) === 0) {
-        j++;
-      }
-      out[b] = (lo + at(sorted, j)) / 2;
-    }
+    out[b] = medianFromCounts(sorted, counts);
   }
   return out;
+}
+
+/**
+ * The median of a resample of ascending `sorted` given how often each order statistic was drawn
+ * (`counts` sums to n): walk the counts to the middle rank(s).
+ */
+export function medianFromCounts(sorted: Float64Array, counts: Int32Array): number {
+  const n = sorted.length;
+  const odd = n % 2 === 1;
+  // 1-based rank of the (lower) middle value of a resample of size n.
+  const k = odd ? (n + 1) / 2 : n / 2;
+  let cum = 0;
+  let j = 0;
+  let c = counts[0] ?? 0;
+  while (cum + c < k) {
+    cum += c;
+    j++;
+    c = counts[j] ?? 0;
+  }
+  const lo = at(sorted, j);
+  if (odd || cum + c > k) {
+    // Odd n, or the lower and upper middle ranks fall on the same order statistic.
+    return lo;
+  }
+  j++;
+  while ((counts[j] ?? 0) === 0) {
+    j++;
+  }
+  return midpoint(lo, at(sorted, j));
 }
 
 /** Bootstrap distribution of an arbitrary statistic (resampled from `values`). */
@@ -143,7 +158,7 @@ export function jackknifeMedians(sorted: Float64Array): Float64Array {
   const out = new Float64Array(n);
   const get = (k: number, removed: number): number => at(sorted, k < removed ? k : k + 1);
   for (let i = 0; i < n; i++) {
-    out[i] = m % 2 === 1 ? get((m - 1) / 2, i) : (get(m / 2 - 1, i) + get(m / 2, i)) / 2;
+    out[i] = m % 2 === 1 ? get((m - 1) / 2, i) : midpoint(get(m / 2 - 1, i), get(m / 2, i));
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compare } from './compare.ts';
 import { createRng, type Rng } from './prng.ts';
-import type { Verdict } from './verdict.ts';
+import { verdictFromSpeedupCI, type Verdict } from './verdict.ts';
 
 // 2,000 resamples instead of the default 10,000 keep these comparisons to a few seconds; the
 // rates barely move with it.
@@ -65,5 +65,97 @@ describe('verdict calibration (seeded simulation)', () => {
     const trials = 200;
     const faster = verdicts(2026, trials, 200, 0.98, 0.01).filter((v) => v === 'faster').length;
     expect(faster / trials).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+/** A shuffled copy (Fisher–Yates with the seeded PRNG). */
+function shuffled(rng: Rng, xs: readonly number[]): number[] {
+  const a = xs.slice();
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = rng.nextInt(i + 1);
+    [a[i], a[j]] = [a[j] ?? 0, a[i] ?? 0];
+  }
+  return a;
+}
+
+/** Fraction of `trials` comparisons of fresh (baseline, candidate) pairs giving one of `bad`. */
+function rate(
+  trials: number,
+  pair: (rng: Rng) => [number[], number[]],
+  bad: readonly Verdict[],
+  seed: number,
+): { raw: number; guarded: number } {
+  const rng = createRng(seed);
+  let raw = 0;
+  let guarded = 0;
+  for (let t = 0; t < trials; t++) {
+    const [b, c] = pair(rng);
+    // Before the guards: the i.i.d. CI's own verdict. Shuffling hides the recorded order, so
+    // compare() sees neither autocorrelation nor drift and takes the i.i.d. bootstrap path.
+    const iid = compare(shuffled(rng, b), shuffled(rng, c), { resamples: RESAMPLES, seed: t });
+    if (bad.includes(verdictFromSpeedupCI(iid.speedup.ci))) raw++;
+    if (bad.includes(compare(b, c, { resamples: RESAMPLES, seed: t }).verdict)) guarded++;
+  }
+  return { raw: raw / trials, guarded: guarded / trials };
+}
+
+const WRONG: readonly Verdict[] = ['faster', 'slower'];
+
+/** AR(1) series of log-times: φ-correlated with marginal SD `sd`, starting in the stationary law. */
+function ar1(rng: Rng, n: number, phi: number, sd: number): number[] {
+  let e = sd * rng.nextNormal();
+  const innovation = sd * Math.sqrt(1 - phi * phi);
+  return Array.from({ length: n }, () => {
+    e = phi * e + innovation * rng.nextNormal();
+    return Math.exp(e);
+  });
+}
+
+describe('verdict guards (seeded simulation)', () => {
+  it('n < 5: A/A false verdicts drop from ≥ 25% (CI alone, n = 2) to 0%', () => {
+    const r = rate(300, (rng) => [lognormal(rng, 2, 1, 0.1), lognormal(rng, 2, 1, 0.1)], WRONG, 3);
+    expect(r.raw).toBeGreaterThanOrEqual(0.25); // measured 0.33 (scripts/aa-min-samples.ts)
+    expect(r.guarded).toBe(0);
+  });
+
+  it('AR(1) φ = 0.9, n = 100: A/A false verdicts drop from ~60% to within a 5% rate', () => {
+    // The i.i.d. bootstrap treats 100 correlated samples as 100 independent ones (n_eff ≈ 5); the
+    // block bootstrap with its AR(1) spread floor measured 4% over 200 trials.
+    const trials = 200;
+    const r = rate(trials, (rng) => [ar1(rng, 100, 0.9, 0.05), ar1(rng, 100, 0.9, 0.05)], WRONG, 4);
+    expect(r.raw).toBeGreaterThanOrEqual(0.4);
+    expect(r.guarded * trials).toBeLessThanOrEqual(binomialUpperBound(trials, 0.05, 0.05));
+  });
+
+  it("drift: a 4% ramp across a baseline run then a candidate run: false 'slower' ≤ 5%", () => {
+    // Same kernel both times; times rise 4% over the 400 samples (n = 200 each, 1% noise), so the
+    // candidate's median sits ~2% above the baseline's. Measured: 97% 'slower' from the CI alone.
+    const trials = 100;
+    const r = rate(
+      trials,
+      (rng) => {
+        const all = Array.from(
+          { length: 400 },
+          (_, i) => (1 + (0.04 * i) / 400) * Math.exp(0.01 * rng.nextNormal()),
+        );
+        return [all.slice(0, 200), all.slice(200)];
+      },
+      ['slower'],
+      5,
+    );
+    expect(r.raw).toBeGreaterThanOrEqual(0.5);
+    expect(r.guarded).toBeLessThanOrEqual(0.05);
+  });
+
+  it("0.1 ms timer on 1.2 ms kernels, true 3% difference, n = 1000: never 'same'", () => {
+    const q = (xs: number[]): number[] => xs.map((x) => Math.round(x * 10) / 10);
+    const r = rate(
+      30,
+      (rng) => [q(lognormal(rng, 1000, 1.2, 0.01)), q(lognormal(rng, 1000, 1.2 * 1.03, 0.01))],
+      ['same'],
+      6,
+    );
+    expect(r.raw).toBeGreaterThanOrEqual(0.9); // zero-width CI [1, 1]: 'same' every time
+    expect(r.guarded).toBe(0);
   });
 });

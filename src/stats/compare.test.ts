@@ -28,6 +28,9 @@ describe('compare()', () => {
         'speedup',
         'summary',
         'verdict',
+        'verdictReason',
+        'crossConfig',
+        'warnings',
       ].sort(),
     );
     expect(Object.keys(r.speedup).sort()).toEqual(['ci', 'estimate']);

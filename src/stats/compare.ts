@@ -10,15 +10,31 @@ import {
   type CiMethod,
   type Interval,
 } from './bootstrap.ts';
+import {
+  ar1Inflation,
+  blockBootstrapMedians,
+  blockLength,
+  floorSpread,
+} from './block-bootstrap.ts';
+import type { ProblemConfig } from './config-diff.ts';
 import { describeSorted, type Description } from './describe.ts';
+import { diagnoseSide, type SideDiagnostics } from './diagnostics.ts';
 import { cliffsDeltaSorted, hedgesGSorted } from './effect.ts';
 import { hodgesLehmannSorted } from './hodges-lehmann.ts';
 import { mannWhitneySorted, type MannWhitneyResult } from './mannwhitney.ts';
 import { tukeyOutliersSorted, type TukeyOutliers } from './outliers.ts';
 import { createRng, deriveSeed } from './prng.ts';
-import { at, sortSamples, type SampleInput, type SortedSamples } from './samples.ts';
+import {
+  at,
+  medianOfSorted,
+  sortSamples,
+  type SampleInput,
+  type SortedSamples,
+} from './samples.ts';
 import { summarize } from './summary.ts';
 import { DEFAULT_MARGIN, equivalenceBand, verdictFromSpeedupCI, type Verdict } from './verdict.ts';
+import { guardVerdict, widenForDrift } from './guards.ts';
+import type { StatWarning } from './warnings.ts';
 
 /** Options for `compare`. */
 export interface CompareOptions {
@@ -36,6 +52,17 @@ export interface CompareOptions {
   unit?: string;
   /** Names for the summary paragraph; default 'baseline' and 'candidate'. */
   labels?: { baseline: string; candidate: string };
+  /** The baseline's problem config (defaults filled in); compared with `candidateConfig`. */
+  baselineConfig?: ProblemConfig | undefined;
+  /** The candidate's problem config (defaults filled in). */
+  candidateConfig?: ProblemConfig | undefined;
+  /**
+   * Judge even when the configs differ (the verdict is then a cross-config comparison, see
+   * `crossConfig`); default false: differing configs give 'inconclusive' with a reason.
+   */
+  allowDifferentConfig?: boolean | undefined;
+  /** Known timer quantum in ms of each side's engine (e.g. WebGPU's), used to detect quantization. */
+  quantumMs?: { baseline?: number | undefined; candidate?: number | undefined } | undefined;
 }
 
 /** Descriptives of one side plus the bootstrap CI of its median. */
@@ -79,8 +106,18 @@ export interface ComparisonResult {
     /** Candidate outliers. */
     candidate: TukeyOutliers;
   };
-  /** Candidate relative to baseline, from the speedup CI and the margin. */
+  /**
+   * Candidate relative to baseline, from the speedup CI and the margin; 'inconclusive' whatever
+   * the CI when a guard applies (too few samples, differing configs not allowed, a 'same' that
+   * only the timer's resolution produced) — `verdictReason` says which.
+   */
   verdict: Verdict;
+  /** Why a guard forced the verdict to 'inconclusive'; null when the CI alone decided it. */
+  verdictReason: string | null;
+  /** True when the two configs differ and `allowDifferentConfig` let the comparison through. */
+  crossConfig: boolean;
+  /** What may make the numbers above misleading, most serious first (see `StatWarningCode`). */
+  warnings: StatWarning[];
   /** A plain-language paragraph with the figures above, fit to quote. */
   summary: string;
 }
@@ -94,9 +131,14 @@ function requirePositive(sorted: SortedSamples, name: string): void {
   }
 }
 
-/** Bootstrap medians of one side, and its jackknife medians (null when n = 1 or constant). */
+/**
+ * Bootstrap medians of one side, and its jackknife medians (null when n = 1, constant, or
+ * block-resampled: the jackknife's acceleration assumes independent samples).
+ */
 function resampleSide(
+  samples: SampleInput,
   sorted: SortedSamples,
+  diag: SideDiagnostics,
   resamples: number,
   seed: number,
 ): { dist: Float64Array; jack: Float64Array | null } {
@@ -104,6 +146,13 @@ function resampleSide(
   if (at(sorted, 0) === at(sorted, n - 1)) {
     // Every resample of a constant sample is the sample itself; no draws needed.
     return { dist: new Float64Array(resamples).fill(at(sorted, 0)), jack: null };
+  }
+  if (diag.autocorrelated) {
+    const len = blockLength(n, diag.lag1);
+    const dist = blockBootstrapMedians(samples, sorted, len, resamples, createRng(seed));
+    const iid = bootstrapMedians(sorted, resamples, createRng(deriveSeed(seed, 2)));
+    floorSpread(dist, iid, medianOfSorted(sorted), ar1Inflation(diag.lag1, n));
+    return { dist, jack: null };
   }
   return {
     dist: bootstrapMedians(sorted, resamples, createRng(seed)),
@@ -137,7 +186,7 @@ export function compare(
   candidate: SampleInput,
   options: CompareOptions = {},
 ): ComparisonResult {
-  const { confidence, resamples, method, seed } = resolveBootstrapOptions(options);
+  const { confidence, resamples, method: askedMethod, seed } = resolveBootstrapOptions(options);
   const margin = options.margin ?? DEFAULT_MARGIN;
   equivalenceBand(margin); // validates the margin before any work
   const b = sortSamples(baseline, 'baseline');
@@ -146,9 +195,14 @@ export function compare(
   requirePositive(c, 'candidate');
   const db = describeSorted(b);
   const dc = describeSorted(c);
+  const diagB = diagnoseSide(baseline, b, options.quantumMs?.baseline);
+  const diagC = diagnoseSide(candidate, c, options.quantumMs?.candidate);
+  // Dependent samples: block bootstrap and percentile intervals (BCa needs i.i.d. jackknives).
+  const dependent = diagB.autocorrelated || diagC.autocorrelated;
+  const method: CiMethod = dependent ? 'percentile' : askedMethod;
 
-  const sb = resampleSide(b, resamples, seed);
-  const sc = resampleSide(c, resamples, deriveSeed(seed, 1));
+  const sb = resampleSide(baseline, b, diagB, resamples, seed);
+  const sc = resampleSide(candidate, c, diagC, resamples, deriveSeed(seed, 1));
   // Ratios first: intervalFromDistribution sorts its input in place.
   const ratios = new Float64Array(resamples);
   for (let k = 0; k < resamples; k++) {
@@ -163,8 +217,13 @@ export function compare(
   const ratioAccel = bca
     ? [...ratioTerms(sb.jack, (m) => m / dc.median), ...ratioTerms(sc.jack, (m) => db.median / m)]
     : null;
-  const speedupCI = intervalFromDistribution(ratios, estimate, confidence, method, ratioAccel);
+  const speedupCI = widenForDrift(
+    intervalFromDistribution(ratios, estimate, confidence, method, ratioAccel),
+    diagB,
+    diagC,
+  );
 
+  const guard = guardVerdict(verdictFromSpeedupCI(speedupCI, margin), diagB, diagC, options);
   const result = {
     baseline: { ...db, ci: ciB },
     candidate: { ...dc, ci: ciC },
@@ -174,7 +233,10 @@ export function compare(
     cliffsDelta: cliffsDeltaSorted(b, c),
     mannWhitney: mannWhitneySorted(b, c),
     outliers: { baseline: tukeyOutliersSorted(b), candidate: tukeyOutliersSorted(c) },
-    verdict: verdictFromSpeedupCI(speedupCI, margin),
+    verdict: guard.verdict,
+    verdictReason: guard.reason,
+    crossConfig: guard.crossConfig,
+    warnings: guard.warnings,
   };
   const summary = summarize({
     ...result,

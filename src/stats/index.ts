@@ -7,6 +7,8 @@
 export { bootstrapCI } from './bootstrap.ts';
 export type { BootstrapOptions, CiMethod, Interval, Statistic } from './bootstrap.ts';
 export { compare } from './compare.ts';
+export { configDifferences, describeDifferences } from './config-diff.ts';
+export type { ConfigDifference, ProblemConfig } from './config-diff.ts';
 export type { ComparisonResult, CompareOptions, SideSummary, Speedup } from './compare.ts';
 export { describe, mean, median } from './describe.ts';
 export type { Description } from './describe.ts';
@@ -24,3 +26,5 @@ export { quantile, sortSamples } from './samples.ts';
 export type { SampleInput, SortedSamples } from './samples.ts';
 export { DEFAULT_MARGIN, equivalenceBand, verdictFromSpeedupCI } from './verdict.ts';
 export type { Verdict } from './verdict.ts';
+export { MIN_SAMPLES, noiseWarnings } from './warnings.ts';
+export type { NoiseOptions, StatWarning, StatWarningCode } from './warnings.ts';

@@ -99,5 +99,14 @@ export function medianOfSorted(sorted: Float64Array): number {
   if (n % 2 === 1) {
     return at(sorted, mid);
   }
-  return (at(sorted, mid - 1) + at(sorted, mid)) / 2;
+  return midpoint(at(sorted, mid - 1), at(sorted, mid));
+}
+
+/**
+ * (a + b) / 2 as numpy computes it, except where the sum overflows (both values near the float
+ * limit): then a / 2 + b / 2, so a median of finite values is never ±Infinity (and no NaN follows).
+ */
+export function midpoint(a: number, b: number): number {
+  const m = (a + b) / 2;
+  return Number.isFinite(m) ? m : a / 2 + b / 2;
 }

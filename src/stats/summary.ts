@@ -26,6 +26,10 @@ export interface SummaryInput {
   mannWhitney: MannWhitneyResult;
   /** The verdict. */
   verdict: Verdict;
+  /** Why a guard forced 'inconclusive', or null. */
+  verdictReason: string | null;
+  /** The runs solve different problems and the caller allowed comparing them. */
+  crossConfig: boolean;
   /** Confidence level of all CIs. */
   confidence: number;
   /** Bootstrap resamples behind the CIs. */
@@ -100,9 +104,20 @@ function ci(interval: Interval, d: number): string {
 }
 
 function verdictSentence(s: SummaryInput, d: number): string {
+  const bandText = `the ±${percent(s.margin)} equivalence band ${ci(equivalenceBand(s.margin), Math.max(d, 3))}`;
+  if (s.verdictReason !== null) {
+    return `Verdict: inconclusive — ${s.verdictReason}; the speedup CI is not taken at face value.`;
+  }
+  const cross = s.crossConfig
+    ? ' (cross-config comparison: the runs solve different problems)'
+    : '';
+  return verdictBody(s, bandText) + cross;
+}
+
+/** The verdict sentence when the speedup CI alone decided it. */
+function verdictBody(s: SummaryInput, bandText: string): string {
   const { baseline: b, candidate: c } = s.labels;
   const band = equivalenceBand(s.margin);
-  const bandText = `the ±${percent(s.margin)} equivalence band ${ci(band, Math.max(d, 3))}`;
   const [lo, hi] = s.speedup.ci;
   switch (s.verdict) {
     case 'same':
