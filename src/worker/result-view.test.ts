@@ -49,3 +49,21 @@ describe('resultView', () => {
     expect(v.rolling).toEqual([{ i: 0, ms: 3.25 }]);
   });
 });
+
+describe('resultView warnings', () => {
+  it('warns about a bimodal run (129 of 1000 samples far below the median, as in issue 16)', () => {
+    const rng = createRng(16);
+    const ms = Array.from({ length: 1000 }, (_, i) =>
+      i % 8 === 3 && i < 1032 ? 0.22 + 0.002 * rng.nextNormal() : 6.06 + 0.05 * rng.nextNormal(),
+    );
+    const v = resultView(ms, undefined);
+    expect(v.warnings.length).toBeGreaterThan(0);
+    expect(v.warnings.map((w) => w.code)).toContain('bimodal');
+  });
+
+  it('warns about few samples', () => {
+    expect(resultView([1, 1.1, 0.9], undefined).warnings.map((w) => w.code)).toContain(
+      'few-samples',
+    );
+  });
+});

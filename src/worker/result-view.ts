@@ -3,8 +3,8 @@
  * and the samples in the order they were taken with a rolling median so that drift shows —
  * computed here, in the stats worker, from src/stats, so the view only formats.
  */
-import { describe, median, sortSamples, tukeyFences } from '../stats/index.ts';
-import type { Description } from '../stats/index.ts';
+import { describe, median, noiseWarnings, sortSamples, tukeyFences } from '../stats/index.ts';
+import type { Description, StatWarning } from '../stats/index.ts';
 import { histogram, type Bin } from './view-stats.ts';
 
 /** One sample in run order. */
@@ -44,13 +44,15 @@ export interface ResultView {
   /** Median of the first and of the last fifth of the run, ms (drift at a glance). */
   firstFifthMs: number;
   lastFifthMs: number;
+  /** Hyperfine-style noise warnings (few samples, quantized, drift, bimodal, outliers, …). */
+  warnings: StatWarning[];
 }
 
 /** Builds the detail view of one result's samples (run order), with optional throttle flags. */
 export function resultView(
   ms: ArrayLike<number>,
   throttled: readonly boolean[] | undefined,
-  options: { bins?: number; maxPoints?: number } = {},
+  options: { bins?: number; maxPoints?: number; quantumMs?: number | undefined } = {},
 ): ResultView {
   const sorted = sortSamples(ms, 'samples');
   const n = sorted.length;
@@ -94,6 +96,7 @@ export function resultView(
     cutMs,
     firstFifthMs: median(slice(ms, 0, fifth)),
     lastFifthMs: median(slice(ms, n - fifth, n)),
+    warnings: noiseWarnings(ms, { quantumMs: options.quantumMs }),
   };
 }
 

@@ -69,13 +69,16 @@ export function comparisonMarkdown(
     row('baseline', baseline, c.baseline),
     row('candidate', candidate, c.candidate),
     '',
-    `- **Verdict:** ${c.verdict} (equivalence margin ±${sig(margin * 100)}%)`,
+    `- **Verdict:** ${c.verdict}${c.crossConfig ? ' (cross-config: the configs differ)' : ''} (equivalence margin ±${sig(margin * 100)}%)${c.verdictReason ? ` — ${cell(c.verdictReason)}` : ''}`,
     `- **Speedup:** ${sig(c.speedup.estimate, 4)}× (95% CI ${sig(c.speedup.ci[0], 4)}–${sig(c.speedup.ci[1], 4)})`,
     `- **Hodges–Lehmann shift:** ${formatMs(c.hodgesLehmann)}`,
     `- **Hedges' g:** ${sig(c.hedgesG)}; **Cliff's δ:** ${sig(c.cliffsDelta)}`,
     `- **Mann–Whitney:** U = ${sig(c.mannWhitney.u, 6)}, p ${c.mannWhitney.p < 0.001 ? '' : '= '}${formatP(c.mannWhitney.p)}`,
     '',
     c.summary,
+    ...(c.warnings.length > 0
+      ? ['', '## Warnings', '', ...c.warnings.map((w) => `- **${w.code}:** ${w.message}`)]
+      : []),
     '',
     '## Environment difference',
     '',

@@ -3,6 +3,7 @@
  * (descriptives, histogram, samples in run order with a rolling median).
  */
 import type { ResultFile } from '../../model/index.ts';
+import { sampleQuantumMs } from '../lib/problem.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { ResultView } from '../../worker/result-view.ts';
 
@@ -34,6 +35,7 @@ export class ResultDetail {
       const view = await this.#stats.resultView(
         Float64Array.from(result.samples.ms),
         result.samples.throttled,
+        sampleQuantumMs(result),
       );
       // A newer selection wins over a slower, older request.
       if (token === this.#token) this.view = view;
