@@ -50,4 +50,25 @@ test('different configs: no verdict until allowed, then cross-config; warnings s
   expect(md.text).toContain('(cross-config: the configs differ)');
   expect(md.text).toContain('## Warnings');
   expect(md.text).toMatch(/- \*\*few-samples:\*\* .*only 3 samples/);
+
+  // The HTML report is one file: charts inline as SVG, nothing loaded from elsewhere.
+  const html = await downloadText(page, () =>
+    page.getByRole('button', { name: 'HTML report (one file)' }).click(),
+  );
+  expect(html.name).toBe('comparison-cmp-a-vs-cmp-b.html');
+  expect(html.text.match(/<svg /g)).toHaveLength(2);
+  expect(html.text).toContain('Verdict: inconclusive (cross-config: the configs differ)');
+  expect(html.text).toContain('only 3 samples');
+  expect(
+    html.text.match(/\b(?:src|href|action)\s*=|url\((?!#)|@import|<link\b|<script\b/gi) ?? [],
+  ).toEqual([]);
+
+  // A chart's SVG carries its title, the configs, the device and the date.
+  const svg = await downloadText(page, () =>
+    page.getByRole('button', { name: /^SVG of Fraction of samples/ }).click(),
+  );
+  expect(svg.text).toContain('ECDF: cpu · cpu-flash-f32 (A) vs cpu · cpu-flash-f32 (B)');
+  expect(svg.text).toContain('config: B=1 H=2 S=128 D=64 f32 vs B=1 H=2 S=256 D=64 f32');
+  expect(svg.text).toContain('device: ');
+  expect(svg.text).toContain('date: 2026-11-23 12:00 UTC and 2026-11-23 12:05 UTC');
 });

@@ -59,6 +59,14 @@ test('sweeps S over three sizes for WebGPU and the runner', async ({ page }) => 
   for (const row of doc.rows.filter((r) => !r.baseline)) {
     expect(row.speedup?.ci[0]).toBeLessThanOrEqual(row.speedup?.ci[1] ?? 0);
   }
+  const html = await downloadText(page, () =>
+    exports.getByRole('button', { name: 'HTML report (one file)' }).click(),
+  );
+  expect(html.name).toMatch(/^sweep-.*\.html$/);
+  expect(html.text.match(/<svg /g)).toHaveLength(2);
+  expect(
+    html.text.match(/\b(?:src|href|action)\s*=|url\((?!#)|@import|<link\b|<script\b/gi) ?? [],
+  ).toEqual([]);
 
   const chart = page.getByRole('img', { name: /Sweep over S: median time per target/ });
   await expect(chart).toBeVisible();

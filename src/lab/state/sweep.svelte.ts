@@ -113,6 +113,10 @@ export class SweepState {
   readonly sweep: SweepRecord | null = $derived(this.#shown());
   /** Series per target. */
   readonly series: SweepSeries[] = $derived(this.sweep ? this.#series(this.sweep) : []);
+  /** The shown sweep's completed results, in run order. */
+  readonly results: ResultFile[] = $derived(
+    this.sweep ? this.#completed(this.sweep).map((c) => c.result) : [],
+  );
   /** Roofline ceilings. */
   readonly ceilings: Ceilings = $derived(this.#ceilings());
 
