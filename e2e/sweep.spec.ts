@@ -11,6 +11,8 @@ import {
 } from './lab.ts';
 
 test('sweeps S over three sizes for WebGPU and the runner', async ({ page }) => {
+  // Six runs on SwiftShader plus three exports: more than the default 90 s on two cores.
+  test.setTimeout(180_000);
   await openLab(page);
   await configure(page, 8);
   await pick(page, WEBGPU_KERNEL);
