@@ -5,7 +5,7 @@ const phase = process.env.SHOTS ?? 'before';
 const dir = '/work/wt/screens/16b';
 
 test('screens', async ({ page }) => {
-  test.setTimeout(300_000);
+  test.setTimeout(400_000);
   await openLab(page);
   await configure(page, 20);
   await pick(page, WEBGPU_KERNEL);
@@ -30,6 +30,11 @@ test('screens', async ({ page }) => {
   await expect(page.getByRole('table', { name: 'Speedup over the baseline' })).toBeVisible({ timeout: 120_000 });
   await page.waitForTimeout(1000);
   await page.screenshot({ path: `${dir}/${phase}-sweep-done.png`, fullPage: true });
+  if (phase === 'after') {
+    await page.getByLabel('Vary').selectOption('heads');
+    await page.getByLabel('Also across').selectOption('causal');
+    await page.screenshot({ path: `${dir}/${phase}-sweep-axes-form.png`, fullPage: true });
+  }
   await page.getByRole('tab', { name: 'Environment' }).click();
   await page.waitForTimeout(1000);
   await page.screenshot({ path: `${dir}/${phase}-environment.png`, fullPage: true });

@@ -74,6 +74,21 @@ describe('diffEnv', () => {
     expect(gpu && envDiffText(gpu)).toEqual({ a: '—', b: 'H200' });
   });
 
+  it('folds compute limits and versions that only one side has (browser against a host)', () => {
+    const host: Env = { host: { node: '22.1.0', cpu: 'EPYC' }, gpu: { name: 'H100' } };
+    const rows = diffEnv(a, host);
+    const important = splitEnvDiff(rows).important.map((r) => r.path);
+    expect(important).toEqual([
+      'adapter.architecture',
+      'adapter.description',
+      'adapter.device',
+      'adapter.vendor',
+      'gpu.name',
+      'adapter.runtime',
+    ]);
+    expect(rows.find((r) => r.path === 'adapter.limits.maxBufferSize')?.important).toBe(false);
+  });
+
   it('finds nothing between equal environments', () => {
     expect(diffEnv(a, structuredClone(a))).toEqual([]);
   });

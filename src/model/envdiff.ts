@@ -28,7 +28,10 @@ export interface EnvDifference {
   b: string | undefined;
   /** What kind of field it is (ordering key). */
   group: EnvGroup;
-  /** True when a printer should show it before folding the rest (every group but `other`). */
+  /**
+   * True when a printer should show it before folding the rest: every group but `other`, except
+   * limits, features and versions that only one side has.
+   */
   important: boolean;
   /** For list fields (features): entries only the candidate has. */
   added?: string[];
@@ -99,13 +102,13 @@ export function diffEnv(a: Env, b: Env): EnvDifference[] {
     const vb = fb.get(path);
     if (show(va) === show(vb)) continue;
     const group = envGroupOf(path);
-    const row: EnvDifference = {
-      path,
-      a: show(va),
-      b: show(vb),
-      group,
-      important: group !== 'other',
-    };
+    // A limit, feature list or version present on one side only (a browser against a CUDA host)
+    // says the backends differ, which the device rows already say: fold it.
+    const oneSided = va === undefined || vb === undefined;
+    const important =
+      group !== 'other' &&
+      (!oneSided || group === 'device' || group === 'driver' || group === 'clocks');
+    const row: EnvDifference = { path, a: show(va), b: show(vb), group, important };
     if (Array.isArray(va) || Array.isArray(vb)) {
       const la = Array.isArray(va) ? va : [];
       const lb = Array.isArray(vb) ? vb : [];
