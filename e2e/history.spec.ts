@@ -28,7 +28,7 @@ test('reload keeps the history, export → clear → import brings it back, CSV 
   const table = page.getByRole('table', { name: 'Results history' });
   await expect(table.getByRole('row')).toHaveCount(2);
   const row = table.getByRole('row').nth(1);
-  const median = (await row.getByRole('cell').nth(4).textContent()) ?? '';
+  const median = (await row.getByRole('cell').nth(5).textContent()) ?? '';
   expect(median).toMatch(/\d/);
 
   await row.getByRole('checkbox').check();
@@ -61,7 +61,7 @@ test('reload keeps the history, export → clear → import brings it back, CSV 
   await page.getByLabel('Import result files').setInputFiles(file);
   await expect(page.getByText('Imported 1 result.')).toBeVisible();
   await expect(table.getByRole('row')).toHaveCount(2);
-  await expect(table.getByRole('row').nth(1).getByRole('cell').nth(4)).toHaveText(median);
+  await expect(table.getByRole('row').nth(1).getByRole('cell').nth(5)).toHaveText(median);
   expect(JSON.parse(await readFile(file, 'utf8'))).toEqual(parsed);
 });
 

@@ -3,7 +3,7 @@
  * object `compare()` from src/stats returns; they compute nothing.
  */
 import type { ComparisonResult } from '../stats/index.ts';
-import type { EnvDifference } from '../model/index.ts';
+import { envDiffText, splitEnvDiff, type EnvDifference } from '../model/index.ts';
 import { formatMs, sig } from './print.ts';
 
 /** Labels and environment difference shown beside the statistics. */
@@ -12,6 +12,8 @@ export interface CompareContext {
   candidateLabel: string;
   /** Null when either input is not a result file. */
   envDiff: EnvDifference[] | null;
+  /** `important`: the compute-relevant rows and a count of the rest; `all`; `none`. */
+  envDiffMode?: 'important' | 'all' | 'none';
   confidence: number;
   margin: number;
 }
@@ -93,10 +95,21 @@ export function formatCompareText(r: ComparisonResult, ctx: CompareContext): str
     '',
     r.summary,
   ];
-  if (ctx.envDiff !== null) {
+  const mode = ctx.envDiffMode ?? 'important';
+  if (ctx.envDiff !== null && mode !== 'none') {
     lines.push('', 'environment difference:');
     if (ctx.envDiff.length === 0) lines.push('  (identical)');
-    for (const d of ctx.envDiff) lines.push(`  ${d.path}: ${d.a ?? '—'} → ${d.b ?? '—'}`);
+    const { important, folded } = splitEnvDiff(ctx.envDiff);
+    const shown = mode === 'all' ? ctx.envDiff : important;
+    for (const d of shown) {
+      const t = envDiffText(d);
+      lines.push(`  ${d.path}: ${t.a} → ${t.b}`);
+    }
+    if (mode !== 'all' && folded.length > 0) {
+      lines.push(
+        `  ${folded.length} more difference${folded.length === 1 ? '' : 's'} (--env-diff all)`,
+      );
+    }
   }
   return lines.join('\n') + '\n';
 }
@@ -125,12 +138,33 @@ export function formatCompareMarkdown(r: ComparisonResult, ctx: CompareContext):
     '',
     r.summary,
   ];
-  if (ctx.envDiff !== null) {
+  const mode = ctx.envDiffMode ?? 'important';
+  if (ctx.envDiff !== null && mode !== 'none') {
     lines.push('', '## Environment difference', '');
     if (ctx.envDiff.length === 0) lines.push('Identical environments.');
-    else {
-      lines.push('| field | baseline | candidate |', '|---|---|---|');
-      for (const d of ctx.envDiff) lines.push(`| ${d.path} | ${d.a ?? '—'} | ${d.b ?? '—'} |`);
+    const { important, folded } = splitEnvDiff(ctx.envDiff);
+    const rows = (ds: readonly EnvDifference[]): string[] => [
+      '| field | baseline | candidate |',
+      '|---|---|---|',
+      ...ds.map((d) => {
+        const t = envDiffText(d);
+        return `| ${d.path} | ${t.a} | ${t.b} |`;
+      }),
+    ];
+    if (mode === 'all') {
+      if (ctx.envDiff.length > 0) lines.push(...rows(ctx.envDiff));
+    } else {
+      if (important.length > 0) lines.push(...rows(important));
+      if (folded.length > 0) {
+        lines.push(
+          '',
+          `<details><summary>${folded.length} more difference${folded.length === 1 ? '' : 's'}</summary>`,
+          '',
+          ...rows(folded),
+          '',
+          '</details>',
+        );
+      }
     }
   }
   return lines.join('\n') + '\n';

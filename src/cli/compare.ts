@@ -22,6 +22,7 @@ interface CompareFlags {
   confidence: string;
   failOnRegression?: boolean;
   allowDifferentConfig?: boolean;
+  envDiff: string;
 }
 
 /**
@@ -47,6 +48,8 @@ function quantumOf(result: ResultFile | undefined): number | undefined {
   return q !== undefined && q !== null && q > 0 ? q : undefined;
 }
 
+const ENV_DIFF_MODES = ['important', 'all', 'none'] as const;
+
 function intFlag(flag: string, text: string, min: number, max: number): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -66,6 +69,12 @@ async function action(base: string, cand: string, flags: CompareFlags): Promise<
   }
   const seed = intFlag('seed', flags.seed, 0, 0xffffffff);
   const resamples = intFlag('resamples', flags.resamples, 100, 1_000_000);
+  const envDiffMode = ENV_DIFF_MODES.find((m) => m === flags.envDiff);
+  if (envDiffMode === undefined) {
+    throw new CliError(
+      `--env-diff: expected one of ${ENV_DIFF_MODES.join(', ')}, got "${flags.envDiff}"`,
+    );
+  }
   const [a, b] = await Promise.all([loadSamples(base), loadSamples(cand)]);
   const withKv = [a.result, b.result].some((r) => r !== undefined && hasKvShape(r.config));
   let result: ComparisonResult;
@@ -92,7 +101,14 @@ async function action(base: string, cand: string, flags: CompareFlags): Promise<
     );
   }
   const envDiff = a.result && b.result ? diffEnv(a.result.env, b.result.env) : null;
-  const ctx = { baselineLabel: a.label, candidateLabel: b.label, envDiff, confidence, margin };
+  const ctx = {
+    baselineLabel: a.label,
+    candidateLabel: b.label,
+    envDiff,
+    envDiffMode,
+    confidence,
+    margin,
+  };
   if (flags.json) {
     const out = {
       ...result,
@@ -129,6 +145,11 @@ export function registerCompare(program: Command): void {
       .option('--confidence <pct>', 'confidence level of the intervals', '95%')
       .option('--seed <n>', 'bootstrap seed', '1')
       .option('--resamples <n>', 'bootstrap resamples', '10000')
+      .option(
+        '--env-diff <mode>',
+        'environment difference: important (compute-relevant fields, the rest counted), all, none',
+        'important',
+      )
       .option(
         '--fail-on-regression',
         "exit 1 when the verdict is 'slower' (never on 'inconclusive', e.g. too few samples)",

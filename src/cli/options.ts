@@ -26,7 +26,8 @@ export interface ConfigFlags {
   kvHeads?: string;
   /** `--kv-seq`: KV length Skv (absent: S). */
   kvSeq?: string;
-  causal?: boolean;
+  /** `--causal` (true), or in a sweep `--causal both|true|false`. */
+  causal?: boolean | string;
   dtype: string;
   scale?: string;
   iterations?: string;
@@ -36,27 +37,32 @@ export interface ConfigFlags {
 }
 
 /** Adds the config and stop-rule flags. */
-export function addConfigFlags(cmd: Command, { seq = true } = {}): Command {
+export function addConfigFlags(cmd: Command, { seq = true, sweep = false } = {}): Command {
   const l = CONFIG_LIMITS;
   cmd
     .option('-b, --batch <n>', `batch size B (${l.batch.min}..${l.batch.max})`, '1')
     .option('-H, --heads <n>', `heads H (${l.heads.min}..${l.heads.max})`, '8');
   if (seq)
     cmd.option('-s, --seq <n>', `sequence length S (${l.seqLen.min}..${l.seqLen.max})`, '512');
+  // A sweep takes --kv-heads as a list: its own axis flag (src/cli/sweep.ts).
+  if (!sweep) {
+    cmd.option('--kv-heads <n>', 'KV heads Hkv, dividing H (grouped-query; 1 = MQA; default H)');
+  }
   return cmd
     .option(
       '-d, --dim <n>',
       'head dim D (multiple of 8 in 8..256; kernels offer 32, 64, 128)',
       '64',
     )
-    .option('--kv-heads <n>', `KV heads Hkv, dividing H (grouped-query; 1 = MQA; default H)`)
     .option(
       '--kv-seq <n>',
       `KV length Skv (${l.kvSeqLen.min}..${l.kvSeqLen.max}; decode: S=1 against Skv; default S)`,
     )
     .option(
-      '--causal',
-      'causal mask (bottom-right aligned: query i sees keys j ≤ i + Skv − S)',
+      sweep ? '--causal [mode]' : '--causal',
+      sweep
+        ? 'causal (lower-triangular) mask; `--causal both` sweeps non-causal and causal'
+        : 'causal mask (bottom-right aligned: query i sees keys j ≤ i + Skv − S)',
       false,
     )
     .option('--dtype <t>', 'element type: f32 | f16 | bf16', 'f32')
@@ -150,7 +156,7 @@ export function configFromFlags(flags: ConfigFlags, seqLen?: number): AttentionC
     headDim: int('dim', flags.dim),
     ...(flags.kvHeads !== undefined ? { kvHeads: int('kv-heads', flags.kvHeads) } : {}),
     ...(flags.kvSeq !== undefined ? { kvSeqLen: int('kv-seq', flags.kvSeq) } : {}),
-    causal: flags.causal ?? false,
+    causal: flags.causal === true || flags.causal === 'true',
     dtype: flags.dtype,
     ...(flags.scale !== undefined ? { scale: scaleFlag(flags.scale) } : {}),
   };

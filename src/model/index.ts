@@ -18,6 +18,27 @@ export {
 } from './config.ts';
 export type { AttentionConfig, Dtype } from './config.ts';
 export {
+  AXIS_SHORT,
+  AXIS_TITLE,
+  MAX_AXIS_VALUES,
+  NUMERIC_AXES,
+  SWEEP_AXES,
+  applyPoint,
+  axisValueLabel,
+  parseAxisValues,
+  pointLabel,
+  sweepPoints,
+  toSweepAxis,
+} from './sweep.ts';
+export type {
+  AxisParse,
+  AxisSpec,
+  AxisValue,
+  NumericAxis,
+  SweepAxis,
+  SweepPoint,
+} from './sweep.ts';
+export {
   CUDA_L2_FLUSH_BYTES,
   DEFAULT_RIDGE_FLOP_PER_BYTE,
   arithmeticIntensity,
@@ -127,8 +148,8 @@ export type {
   RunProgress,
   RunSpec,
 } from './run.ts';
-export { diffEnv } from './envdiff.ts';
-export type { EnvDifference } from './envdiff.ts';
+export { ENV_GROUPS, diffEnv, envDiffText, envGroupOf, splitEnvDiff } from './envdiff.ts';
+export type { EnvDifference, EnvGroup } from './envdiff.ts';
 export { exampleResult } from './example.ts';
 export {
   CALLABLE_PATTERN,

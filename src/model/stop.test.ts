@@ -40,9 +40,10 @@ describe('environment difference', () => {
   it('lists differing and one-sided fields, compares arrays as sets', () => {
     const a = { gpu: { name: 'H100', driver: '580' }, adapter: undefined, host: { os: 'linux' } };
     const b = { gpu: { name: 'H100', driver: '590', smCount: 132 }, host: { os: 'linux' } };
+    // Device fields first, then the driver (src/model/envdiff.ts orders by what matters).
     expect(diffEnv(a, b)).toEqual([
-      { path: 'gpu.driver', a: '580', b: '590' },
-      { path: 'gpu.smCount', a: undefined, b: '132' },
+      { path: 'gpu.smCount', a: undefined, b: '132', group: 'device', important: true },
+      { path: 'gpu.driver', a: '580', b: '590', group: 'driver', important: true },
     ]);
     const fa = {
       adapter: {

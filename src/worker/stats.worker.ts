@@ -23,6 +23,7 @@ import {
   type SweepCell,
   type SweepSpeedup,
 } from './view-stats.ts';
+import { resultView, type ResultView } from './result-view.ts';
 
 /** Bootstrap options that can cross a worker boundary (no custom statistic function). */
 export type PortableBootstrapOptions = Omit<BootstrapOptions, 'statistic'>;
@@ -49,6 +50,8 @@ export interface StatsApi {
   derive(config: AttentionConfig, ms: Float64Array, seed: number): Derived | null;
   /** Speedups over a baseline target at each sweep size, and their geomean. */
   sweepSpeedups(cells: SweepCell[], baseline: string, options?: CompareOptions): SweepSpeedup[];
+  /** The result detail view's figures: descriptives, histogram, samples in run order. */
+  resultView(ms: Float64Array, throttled?: boolean[], quantumMs?: number): ResultView;
   /** Opens a live session for a run's streaming samples. */
   liveStart(id: string): void;
   /** Appends samples to a live session. */
@@ -75,6 +78,7 @@ export const statsApi: StatsApi = {
   compareView: (baseline, candidate, options = {}) => compareView(baseline, candidate, options),
   derive: (config, ms, seed) => deriveFigures(config, Array.from(ms), { seed }),
   sweepSpeedups: (cells, baseline, options = {}) => sweepSpeedups(cells, baseline, options),
+  resultView: (ms, throttled, quantumMs) => resultView(ms, throttled, { quantumMs }),
   liveStart: (id) => {
     live.set(id, new LiveAccumulator());
   },

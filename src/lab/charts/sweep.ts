@@ -3,6 +3,7 @@
  * each point as a band. Points and CIs come from result files; scales are built here.
  */
 import { area, line, scaleLog, type ScaleLogarithmic } from 'd3';
+import { AXIS_TITLE, type NumericAxis } from '../../model/index.ts';
 import { formatMsTick, formatTick } from '../lib/format.ts';
 import { drawAxes, drawLegend, frame, plotRange, r2, resetSvg, type Frame } from './frame.ts';
 import { seriesColor, type Palette } from './palette.ts';
@@ -40,7 +41,7 @@ export interface SweepChartModel {
 export function sweepChartModel(
   series: readonly LineSeries[],
   metric: 'time' | 'tflops',
-  vary: 'seqLen' | 'headDim',
+  vary: NumericAxis,
   size: { width: number; height: number },
   palette: Palette,
   label: string,
@@ -65,7 +66,7 @@ export function sweepChartModel(
       .domain(ylo === yhi ? [ylo / 1.5, yhi * 1.5] : [ylo / 1.15, yhi * 1.15])
       .range(yr),
     series,
-    xTitle: vary === 'seqLen' ? 'sequence length S' : 'head dim D',
+    xTitle: AXIS_TITLE[vary],
     yTitle: metric === 'time' ? 'median time per launch' : 'TFLOP/s (at the median)',
     yFormat: metric === 'time' ? formatMsTick : formatTick,
     label,

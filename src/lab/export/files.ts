@@ -3,11 +3,70 @@
  * draw with concrete colours (see charts/palette.ts), so the serialised SVG stands alone.
  */
 
-/** Serialises a chart's SVG element as a standalone SVG document. */
-export function svgText(svg: SVGSVGElement): string {
+/** What an exported chart says about itself: a title and context lines (config, device, date). */
+export interface ChartStamp {
+  /** Title, e.g. "Histogram of cpu · cpu-flash-f32". */
+  title: string;
+  /** Context lines, e.g. the config, the device and the date. */
+  lines: string[];
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/**
+ * A copy of the chart with its title and context written above it, so an exported file says
+ * what it shows without the page around it. The chart is shifted down; the size grows.
+ */
+export function stampedSvg(svg: SVGSVGElement, stamp: ChartStamp): SVGSVGElement {
   const clone = svg.cloneNode(true) as SVGSVGElement;
-  clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  const width = Number(clone.getAttribute('width') ?? 0);
+  const height = Number(clone.getAttribute('height') ?? 0);
+  const header = 22 + 15 * stamp.lines.length;
+  const body = clone.ownerDocument.createElementNS(SVG_NS, 'g');
+  body.setAttribute('transform', `translate(0,${header})`);
+  for (const child of [...clone.childNodes]) {
+    if (child.nodeName !== 'title') body.append(child);
+  }
+  const text = (content: string, y: number, size: number, weight: string): SVGTextElement => {
+    const t = clone.ownerDocument.createElementNS(SVG_NS, 'text');
+    t.setAttribute('x', '12');
+    t.setAttribute('y', String(y));
+    t.setAttribute('font-size', String(size));
+    t.setAttribute('font-weight', weight);
+    t.setAttribute('class', 'stamp');
+    t.textContent = content;
+    return t;
+  };
+  clone.append(text(stamp.title, 17, 13, '600'));
+  stamp.lines.forEach((line, i) => {
+    clone.append(text(line, 34 + 15 * i, 11, '400'));
+  });
+  clone.append(body);
+  clone.setAttribute('height', String(height + header));
+  clone.setAttribute('viewBox', `0 0 ${width} ${height + header}`);
+  return clone;
+}
+
+/** Serialises a chart's SVG element as a standalone SVG document (stamped when given). */
+export function svgText(svg: SVGSVGElement, stamp?: ChartStamp): string {
+  const clone = stamp ? stampedSvg(svg, stamp) : (svg.cloneNode(true) as SVGSVGElement);
+  clone.setAttribute('xmlns', SVG_NS);
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(clone)}\n`;
+}
+
+/** A chart as SVG markup to inline in an HTML report (no XML prolog; stamped when given). */
+export function inlineSvg(svg: SVGSVGElement, stamp?: ChartStamp): string {
+  const clone = stamp ? stampedSvg(svg, stamp) : (svg.cloneNode(true) as SVGSVGElement);
+  clone.setAttribute('xmlns', SVG_NS);
+  return new XMLSerializer().serializeToString(clone);
+}
+
+/** Every chart SVG inside `container`, as inline markup, in page order. */
+export function chartsIn(container: HTMLElement | undefined): string[] {
+  if (!container) return [];
+  return [...container.querySelectorAll<SVGSVGElement>('figure.chart svg')].map((svg) =>
+    inlineSvg(svg),
+  );
 }
 
 /** Offers a blob as a download named `name`. */
@@ -31,8 +90,8 @@ export function downloadText(text: string, name: string, type: string): void {
 }
 
 /** Downloads a chart as SVG. */
-export function downloadSvg(svg: SVGSVGElement, name: string): void {
-  downloadText(svgText(svg), `${name}.svg`, 'image/svg+xml');
+export function downloadSvg(svg: SVGSVGElement, name: string, stamp?: ChartStamp): void {
+  downloadText(svgText(svg, stamp), `${name}.svg`, 'image/svg+xml');
 }
 
 /** Renders a chart to PNG at `scale`× on the given background colour and downloads it. */
@@ -40,11 +99,13 @@ export async function downloadPng(
   svg: SVGSVGElement,
   name: string,
   background: string,
+  stamp?: ChartStamp,
   scale = 2,
 ): Promise<void> {
-  const width = Number(svg.getAttribute('width') ?? svg.clientWidth);
-  const height = Number(svg.getAttribute('height') ?? svg.clientHeight);
-  const url = URL.createObjectURL(new Blob([svgText(svg)], { type: 'image/svg+xml' }));
+  const source = stamp ? stampedSvg(svg, stamp) : svg;
+  const width = Number(source.getAttribute('width') ?? svg.clientWidth);
+  const height = Number(source.getAttribute('height') ?? svg.clientHeight);
+  const url = URL.createObjectURL(new Blob([svgText(source)], { type: 'image/svg+xml' }));
   try {
     const img = new Image();
     img.decoding = 'async';

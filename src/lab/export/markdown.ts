@@ -2,7 +2,13 @@
  * Markdown reports of a run and of a comparison, fit for a PR comment or a lab notebook. They
  * format figures the engines and the stats worker computed; they compute nothing.
  */
-import { configLabel, describeStopRule, formatBytes } from '../../model/index.ts';
+import {
+  configLabel,
+  describeStopRule,
+  envDiffText,
+  formatBytes,
+  splitEnvDiff,
+} from '../../model/index.ts';
 import type { EnvDifference, ResultFile } from '../../model/index.ts';
 import type { ComparisonResult } from '../../stats/index.ts';
 import { formatCi, formatMs, formatP, resultTitle, sig } from '../lib/format.ts';
@@ -63,22 +69,49 @@ export function comparisonMarkdown(
     row('baseline', baseline, c.baseline),
     row('candidate', candidate, c.candidate),
     '',
-    `- **Verdict:** ${c.verdict} (equivalence margin ±${sig(margin * 100)}%)`,
+    `- **Verdict:** ${c.verdict}${c.crossConfig ? ' (cross-config: the configs differ)' : ''} (equivalence margin ±${sig(margin * 100)}%)${c.verdictReason ? ` — ${cell(c.verdictReason)}` : ''}`,
     `- **Speedup:** ${sig(c.speedup.estimate, 4)}× (95% CI ${sig(c.speedup.ci[0], 4)}–${sig(c.speedup.ci[1], 4)})`,
     `- **Hodges–Lehmann shift:** ${formatMs(c.hodgesLehmann)}`,
     `- **Hedges' g:** ${sig(c.hedgesG)}; **Cliff's δ:** ${sig(c.cliffsDelta)}`,
     `- **Mann–Whitney:** U = ${sig(c.mannWhitney.u, 6)}, p ${c.mannWhitney.p < 0.001 ? '' : '= '}${formatP(c.mannWhitney.p)}`,
     '',
     c.summary,
+    ...(c.warnings.length > 0
+      ? ['', '## Warnings', '', ...c.warnings.map((w) => `- **${w.code}:** ${w.message}`)]
+      : []),
     '',
     '## Environment difference',
     '',
   ];
-  if (envDiff.length === 0) lines.push('Identical environments.');
-  else {
-    lines.push('| field | baseline | candidate |', '|---|---|---|');
-    for (const d of envDiff)
-      lines.push(`| ${cell(d.path)} | ${cell(d.a ?? '—')} | ${cell(d.b ?? '—')} |`);
-  }
+  lines.push(...envDiffMarkdown(envDiff));
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The environment difference as Markdown: compute-relevant rows as a table, the rest folded in a
+ * `<details>` (GitHub renders it collapsed).
+ */
+export function envDiffMarkdown(envDiff: readonly EnvDifference[]): string[] {
+  if (envDiff.length === 0) return ['Identical environments.'];
+  const rows = (ds: readonly EnvDifference[]): string[] => [
+    '| field | baseline | candidate |',
+    '|---|---|---|',
+    ...ds.map((d) => {
+      const t = envDiffText(d);
+      return `| ${cell(d.path)} | ${cell(t.a)} | ${cell(t.b)} |`;
+    }),
+  ];
+  const { important, folded } = splitEnvDiff(envDiff);
+  const lines = important.length > 0 ? rows(important) : ['No compute-relevant differences.'];
+  if (folded.length > 0) {
+    lines.push(
+      '',
+      `<details><summary>${folded.length} more difference${folded.length === 1 ? '' : 's'}</summary>`,
+      '',
+      ...rows(folded),
+      '',
+      '</details>',
+    );
+  }
+  return lines;
 }

@@ -3,6 +3,7 @@
  * from the stats worker, the environment difference, and interleaved A/B runs (ABAB…) so drift
  * and heat hit both sides alike.
  */
+import { problemConfig, sampleQuantumMs } from '../lib/problem.ts';
 import { diffEnv } from '../../model/index.ts';
 import type { AttentionConfig, EnvDifference, ResultFile } from '../../model/index.ts';
 import type { StatsClient } from '../stats/client.ts';
@@ -34,6 +35,8 @@ export class CompareState {
   candidateId: string | null = $state(null);
   /** Practical-equivalence margin for the verdict, percent as typed. */
   marginPercent = $state('2');
+  /** Judge results whose configs differ (the verdict is then labelled cross-config). */
+  allowDifferentConfig = $state(false);
   /** The comparison and distributions (null until computed). */
   view: CompareView | null = $state.raw(null);
   /** True while the stats worker computes. */
@@ -103,7 +106,14 @@ export class CompareState {
       const view = await this.#stats.compareView(
         Float64Array.from(a.samples.ms),
         Float64Array.from(b.samples.ms),
-        { margin, labels: { baseline: resultTitle(a), candidate: resultTitle(b) } },
+        {
+          margin,
+          labels: { baseline: resultTitle(a), candidate: resultTitle(b) },
+          baselineConfig: problemConfig(a),
+          candidateConfig: problemConfig(b),
+          allowDifferentConfig: this.allowDifferentConfig,
+          quantumMs: { baseline: sampleQuantumMs(a), candidate: sampleQuantumMs(b) },
+        },
       );
       if (request === this.#request) this.view = view;
     } catch (err) {

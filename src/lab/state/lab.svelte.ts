@@ -15,6 +15,8 @@ import { decodePermalink } from '../lib/permalink.ts';
 import { BROWSER_ORIGIN, parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
 import { CompareState } from './compare.svelte.ts';
+import { ResultDetail } from './detail.svelte.ts';
+import { ResultsFilter } from './results-filter.svelte.ts';
 import { Executor } from './executor.ts';
 import { RunForm } from './form.svelte.ts';
 import { History } from './history.svelte.ts';
@@ -70,6 +72,10 @@ export class Lab {
   readonly session: RunSession;
   readonly compare: CompareState;
   readonly sweep: SweepState;
+  /** The Results tab's open result. */
+  readonly detail: ResultDetail;
+  /** The Results tab's filters. */
+  readonly resultsFilter: ResultsFilter;
   readonly stats: StatsClient;
   /** The form's selected targets that any engine currently offers and can run. */
   readonly selectedTargets: TargetRef[] = $derived(
@@ -88,6 +94,8 @@ export class Lab {
     this.session = new RunSession(this.executor, this.stats, this.history);
     this.compare = new CompareState(this.stats, this.history, this.executor);
     this.sweep = new SweepState(this.history, this.executor, this.stats);
+    this.detail = new ResultDetail(this.stats);
+    this.resultsFilter = new ResultsFilter(() => this.history.results);
   }
 
   /** Loads history, starts WebGPU and the runners, and applies the permalink in `search`. */

@@ -3,8 +3,22 @@
  * the sweep that groups them, and prepare what the charts draw (series with CI bands, roofline
  * points, ceilings) and the geomean speedups (from the stats worker).
  */
-import { CONFIG_LIMITS, arithmeticIntensity, tflops } from '../../model/index.ts';
-import type { AttentionConfig, ResultFile, StopRule } from '../../model/index.ts';
+import {
+  AXIS_SHORT,
+  CONFIG_LIMITS,
+  arithmeticIntensity,
+  axisValueLabel,
+  parseAxisValues,
+  tflops,
+} from '../../model/index.ts';
+import type {
+  AttentionConfig,
+  AxisParse,
+  AxisValue,
+  NumericAxis,
+  ResultFile,
+  StopRule,
+} from '../../model/index.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { SweepSpeedup } from '../../worker/view-stats.ts';
 import { parseSizes } from '../lib/sizes.ts';
@@ -27,14 +41,22 @@ export interface SweepPoint {
   tflopsCi: [number, number];
   /** Arithmetic intensity, FLOP/byte. */
   intensity: number;
+  /** Samples. */
+  n: number;
+  /** GB/s at the median (minimal bytes). */
+  gbps: number;
   /** Result id. */
   resultId: string;
 }
 
-/** One target's points across the sweep. */
+/** One target's points across the sweep (per split value, when the sweep has a split). */
 export interface SweepSeries {
-  /** Target key. */
+  /** Series key: the target key, plus `#variant` with a split. */
   key: string;
+  /** Target key. */
+  target: string;
+  /** Split value label (`causal`, `dtype=f16`), or null. */
+  variant: string | null;
   /** Display label. */
   label: string;
   /** Points in size order. */
@@ -63,8 +85,12 @@ export interface SweepProgress {
 export class SweepState {
   /** Sizes as typed. */
   sizesText = $state('64,96,128');
-  /** What to vary. */
-  vary: 'seqLen' | 'headDim' = $state('seqLen');
+  /** What to vary (the chart's x axis). */
+  vary: NumericAxis = $state('seqLen');
+  /** A second, categorical axis: each of its values becomes its own series. */
+  split: 'none' | 'causal' | 'dtype' = $state('none');
+  /** The dtypes of a dtype split, as typed. */
+  dtypesText = $state('f32,f16');
   /** The chart's y metric. */
   metric: 'time' | 'tflops' = $state('time');
   /** The sweep shown. */
@@ -81,10 +107,20 @@ export class SweepState {
   readonly sizes = $derived(
     parseSizes(this.sizesText, CONFIG_LIMITS[this.vary].min, CONFIG_LIMITS[this.vary].max),
   );
+  /** The split's values, live (`both` for causal). */
+  readonly splitValues: AxisParse = $derived(
+    this.split === 'none'
+      ? { ok: true, values: [] }
+      : parseAxisValues(this.split, this.split === 'causal' ? 'both' : this.dtypesText),
+  );
   /** The sweep record shown. */
   readonly sweep: SweepRecord | null = $derived(this.#shown());
   /** Series per target. */
   readonly series: SweepSeries[] = $derived(this.sweep ? this.#series(this.sweep) : []);
+  /** The shown sweep's completed results, in run order. */
+  readonly results: ResultFile[] = $derived(
+    this.sweep ? this.#completed(this.sweep).map((c) => c.result) : [],
+  );
   /** Roofline ceilings. */
   readonly ceilings: Ceilings = $derived(this.#ceilings());
 
@@ -93,6 +129,7 @@ export class SweepState {
   readonly #stats: StatsClient;
   #cancelled = false;
   #cancel: (() => void) | null = null;
+  #showToken = 0;
 
   constructor(history: History, executor: Executor, stats: StatsClient) {
     this.#history = history;
@@ -100,7 +137,10 @@ export class SweepState {
     this.#stats = stats;
   }
 
-  /** Runs every target at every size (sizes outer, targets inner), then shows the sweep. */
+  /**
+   * Runs every target at every size (and split value): sizes outer, targets inner. The sweep is
+   * saved and shown from its first result on, and its speedups are recomputed as each finishes.
+   */
   async run(
     targets: readonly TargetRef[],
     base: AttentionConfig,
@@ -108,25 +148,44 @@ export class SweepState {
     options: { cache: 'cold' | 'warm'; seed: number },
   ): Promise<void> {
     const sizes = this.sizes;
-    if (!sizes.ok || targets.length === 0 || this.progress !== null) return;
+    const split = this.split;
+    const splitValues = this.splitValues;
+    if (!sizes.ok || !splitValues.ok || targets.length === 0 || this.progress !== null) return;
     this.#cancelled = false;
     this.errors = [];
+    const variants: { value: AxisValue | null; label: string | null }[] =
+      split === 'none'
+        ? [{ value: null, label: null }]
+        : splitValues.values.map((v) => ({ value: v, label: axisValueLabel(split, v) }));
     const record: SweepRecord = {
       id: newRunId('sweep'),
       createdAt: nowIso(),
       vary: this.vary,
       sizes: sizes.sizes,
+      ...(split === 'none'
+        ? {}
+        : { split: { axis: split, values: variants.map((v) => v.label ?? '') } }),
       targets: targets.map(targetKey),
       cells: [],
     };
-    // Sizes outer, targets inner: the order points start in and results are listed in.
+    await this.#history.addSweep(record);
+    this.sweepId = record.id;
+    // Sizes outer, split values next, targets inner: the order points start in and results
+    // are listed in.
     const points = sizes.sizes.flatMap((size) =>
-      targets.map((target) => ({
-        size,
-        target,
-        config: { ...base, [this.vary]: size },
-        label: `${targetLabel(target)} at ${this.vary === 'seqLen' ? 'S' : 'D'}=${size}`,
-      })),
+      variants.flatMap((variant) =>
+        targets.map((target) => ({
+          size,
+          variant: variant.label,
+          target,
+          config: {
+            ...base,
+            [this.vary]: size,
+            ...(split === 'none' || variant.value === null ? {} : { [split]: variant.value }),
+          } as AttentionConfig,
+          label: `${targetLabel(target)} at ${AXIS_SHORT[this.vary]}=${size}${variant.label ? ` ${variant.label}` : ''}`,
+        })),
+      ),
     );
     const total = points.length;
     let done = 0;
@@ -138,6 +197,16 @@ export class SweepState {
     };
     this.progress = { done, total, label: points[0]?.label ?? '' };
     const lanes = new LaneTracker((rows) => (this.lanes = rows));
+    const cellOf = (i: number, resultId: string): SweepRecord['cells'][number] | null => {
+      const p = points[i];
+      if (!p) return null;
+      return {
+        size: p.size,
+        target: targetKey(p.target),
+        resultId,
+        ...(p.variant === null ? {} : { variant: p.variant }),
+      };
+    };
     const outcomes = await fanOutPoints(
       points,
       (p) => lanesFor(p.target, this.#executor.devicesOf(p.target)),
@@ -172,22 +241,31 @@ export class SweepState {
           this.progress = { done, total, label: lanes.runningLabel() };
           if (!p) return;
           const on = outcome.lane && lanes.count > 1 ? ` on ${outcome.lane.label}` : '';
-          if (!outcome.ok) this.errors = [...this.errors, `${p.label}${on}: ${outcome.error}`];
-          else if (outcome.value.status !== 'completed') {
-            const r = outcome.value;
+          if (!outcome.ok) {
+            this.errors = [...this.errors, `${p.label}${on}: ${outcome.error}`];
+            return;
+          }
+          const r = outcome.value;
+          if (r.status !== 'completed') {
             this.errors = [
               ...this.errors,
               `${p.label}${on}: ${r.status}${r.error ? ` — ${r.error.message}` : ''}`,
             ];
           }
+          // Saved after every point: the table and charts grow as the sweep runs, and a
+          // reload mid-sweep keeps what finished.
+          const cell = cellOf(i, r.id);
+          if (cell) record.cells.push(cell);
+          void this.#history
+            .addSweep({ ...record, cells: [...record.cells] })
+            .then(() => this.show(record.id));
         },
       },
     );
-    outcomes.forEach((o, i) => {
-      const p = points[i];
-      if (o?.ok === true && p) {
-        record.cells.push({ size: p.size, target: targetKey(p.target), resultId: o.value.id });
-      }
+    // Final order: the points' order, whatever order they finished in.
+    record.cells = outcomes.flatMap((o, i) => {
+      const cell = o?.ok === true ? cellOf(i, o.value.id) : null;
+      return cell ? [cell] : [];
     });
     this.progress = null;
     this.lanes = [];
@@ -219,26 +297,42 @@ export class SweepState {
     this.#cancel?.();
   }
 
-  /** Shows a sweep and computes its speedups in the worker. */
+  /** Shows a sweep and computes its speedups (per split value) in the worker. */
   async show(id: string | null): Promise<void> {
+    const token = ++this.#showToken;
+    if (id !== this.sweepId) this.speedups = [];
     this.sweepId = id;
-    this.speedups = [];
     const sweep = this.sweep;
     const baseline = sweep?.targets[0];
     if (!sweep || baseline === undefined || sweep.targets.length < 2) return;
-    const cells = this.#completed(sweep).map((c) => ({
-      target: c.target,
-      size: c.size,
-      ms: Float64Array.from(c.result.samples.ms),
-    }));
+    const cells = this.#completed(sweep);
+    const variants = sweep.split ? sweep.split.values : [null];
     try {
-      this.speedups = await this.#stats.sweepSpeedups(cells, baseline);
+      const all: SweepSpeedup[] = [];
+      for (const variant of variants) {
+        const mine = cells
+          .filter((c) => (c.variant ?? null) === variant)
+          .map((c) => ({
+            target: seriesKey(c.target, variant),
+            size: c.size,
+            ms: Float64Array.from(c.result.samples.ms),
+          }));
+        all.push(...(await this.#stats.sweepSpeedups(mine, seriesKey(baseline, variant))));
+      }
+      // A later call (the next finished cell) supersedes this one.
+      if (token === this.#showToken) this.speedups = all;
     } catch (err) {
       this.errors = [
         ...this.errors,
         `speedups: ${err instanceof Error ? err.message : String(err)}`,
       ];
     }
+  }
+
+  /** Display label of a series key. */
+  seriesLabel(key: string): string {
+    const at = key.indexOf('#');
+    return at < 0 ? keyLabel(key) : `${keyLabel(key.slice(0, at))} · ${key.slice(at + 1)}`;
   }
 
   // Cancel arrives between awaits, which flow analysis cannot see.
@@ -251,20 +345,27 @@ export class SweepState {
   }
 
   /** The sweep's completed cells with their results. */
-  #completed(sweep: SweepRecord): { size: number; target: string; result: ResultFile }[] {
+  #completed(
+    sweep: SweepRecord,
+  ): { size: number; target: string; variant: string | null; result: ResultFile }[] {
     return sweep.cells.flatMap((cell) => {
       const result = this.#history.get(cell.resultId);
       return result?.status === 'completed' && result.derived !== null
-        ? [{ size: cell.size, target: cell.target, result }]
+        ? [{ size: cell.size, target: cell.target, variant: cell.variant ?? null, result }]
         : [];
     });
   }
 
   #series(sweep: SweepRecord): SweepSeries[] {
     const cells = this.#completed(sweep);
-    return sweep.targets.map((key) => {
+    const variants = sweep.split ? sweep.split.values : [null];
+    const pairs = variants.flatMap((variant) =>
+      sweep.targets.map((target) => ({ target, variant })),
+    );
+    return pairs.map(({ target, variant }) => {
+      const key = seriesKey(target, variant);
       const points = cells
-        .filter((c) => c.target === key)
+        .filter((c) => c.target === target && c.variant === variant)
         .flatMap(({ size, result: r }): SweepPoint[] => {
           const d = r.derived;
           if (d === null) return [];
@@ -276,12 +377,14 @@ export class SweepState {
               tflops: d.tflops,
               tflopsCi: [tflops(r.config, d.ci[1]), tflops(r.config, d.ci[0])],
               intensity: arithmeticIntensity(r.config),
+              n: r.samples.ms.length,
+              gbps: d.gbps,
               resultId: r.id,
             },
           ];
         })
         .sort((a, b) => a.size - b.size);
-      return { key, label: keyLabel(key), points };
+      return { key, target, variant, label: this.seriesLabel(key), points };
     });
   }
 
@@ -301,4 +404,9 @@ export class SweepState {
     }
     return { peakTflops: null, peakGbps: null, source: null };
   }
+}
+
+/** A series key: the target key, plus `#variant` when the sweep has a split axis. */
+export function seriesKey(target: string, variant: string | null): string {
+  return variant === null ? target : `${target}#${variant}`;
 }

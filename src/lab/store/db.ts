@@ -4,14 +4,16 @@
  * whole or not at all.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import type { ResultFile } from '../../model/index.ts';
+import type { NumericAxis, ResultFile } from '../../model/index.ts';
 
 /** Which result a sweep got for one target at one size. */
 export interface SweepCellRecord {
-  /** The varied size (S or D). */
+  /** The varied size (value of the sweep's numeric axis). */
   size: number;
   /** Target key. */
   target: string;
+  /** Value of the split axis as a label (`causal`, `dtype=f16`); absent without a split. */
+  variant?: string;
   /** Result id in the history. */
   resultId: string;
 }
@@ -22,8 +24,10 @@ export interface SweepRecord {
   id: string;
   /** ISO time the sweep started. */
   createdAt: string;
-  /** What was varied. */
-  vary: 'seqLen' | 'headDim';
+  /** What was varied (the chart's x axis). */
+  vary: NumericAxis;
+  /** A second, categorical axis (causal or dtype): each value is its own series. */
+  split?: { axis: 'causal' | 'dtype'; values: string[] };
   /** The sizes, in order. */
   sizes: number[];
   /** Target keys, baseline first. */
