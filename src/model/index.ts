@@ -105,6 +105,8 @@ export type {
   RunProgress,
   RunSpec,
 } from './run.ts';
+export { SOFTWARE_WEBGPU_LABEL, isSoftwareEnv, isSoftwareIdentity } from './software.ts';
+export type { AdapterIdentity } from './software.ts';
 export { diffEnv } from './envdiff.ts';
 export type { EnvDifference } from './envdiff.ts';
 export { exampleResult } from './example.ts';

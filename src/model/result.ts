@@ -14,7 +14,8 @@ import { ValidationError, formatIssues } from './errors.ts';
  * only adds optional fields, so a reader of major 1 reads every 1.x file (and the plain
  * `attnlab/result@1` of files written before minor versions existed):
  * - 1.0 (`attnlab/result@1`): the first format.
- * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S).
+ * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S);
+ *   `env.adapter.software` (true: a CPU-emulated WebGPU adapter; absent: not recorded).
  */
 export const RESULT_SCHEMA = 'attnlab/result@1.1';
 /** Major version this build reads and writes. */
@@ -110,6 +111,11 @@ export const envSchema = z.object({
       runtime: z.string().optional(),
       /** Detected timestamp quantum in ms (null: no timestamp-query). */
       timestampQuantumMs: z.number().nullable().optional(),
+      /**
+       * True for a software (CPU-emulated) adapter: the fallback adapter, SwiftShader, llvmpipe,
+       * lavapipe, WARP. Its times measure the CPU, not a GPU. Absent in files before 1.1.
+       */
+      software: z.boolean().optional(),
     })
     .optional(),
   /** Native GPU (CUDA). */

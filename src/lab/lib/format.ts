@@ -2,7 +2,7 @@
  * Number and label formatting for the lab's views. Formatting only: every figure shown here was
  * computed by src/stats (in the stats worker) or by an engine.
  */
-import { configLabel } from '../../model/index.ts';
+import { SOFTWARE_WEBGPU_LABEL, configLabel, isSoftwareEnv } from '../../model/index.ts';
 import type { ResultFile } from '../../model/index.ts';
 
 /** A time in ms with a unit that keeps 4 significant digits readable (µs / ms / s). */
@@ -75,9 +75,13 @@ export function formatWhen(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** The label a person recognises a result by: its own label, else `backend · kernel`. */
+/**
+ * The label a person recognises a result by: its own label, else `backend · kernel`, marked
+ * `· software (CPU-emulated) WebGPU` when its adapter was one (its times measure a CPU).
+ */
 export function resultTitle(result: ResultFile): string {
-  return result.target.label ?? `${result.target.backend} · ${result.target.kernel}`;
+  const base = result.target.label ?? `${result.target.backend} · ${result.target.kernel}`;
+  return isSoftwareEnv(result.env) ? `${base} · ${SOFTWARE_WEBGPU_LABEL}` : base;
 }
 
 /** Title plus config, e.g. `cpu · naive — B=1 H=1 S=64 D=32 f32`. */

@@ -42,6 +42,8 @@ export class RunForm {
   seed = $state('1');
   /** Selected target keys, in selection order (the first is the baseline). */
   targets: string[] = $state([]);
+  /** True once the person or a permalink chose targets: the first-run preselection then stops. */
+  targetsChosen = $state(false);
 
   /** The config fields, for validation and permalinks. */
   readonly configFields: ConfigFields = $derived({
@@ -101,11 +103,28 @@ export class RunForm {
     if (s.ciPercent !== undefined) this.ciPercent = s.ciPercent;
     if (s.ciMax !== undefined) this.ciMax = s.ciMax;
     if (s.budgetS !== undefined) this.budgetS = s.budgetS;
-    if (link.targets.length > 0) this.targets = [...link.targets];
+    if (link.targets.length > 0) {
+      this.targets = [...link.targets];
+      this.targetsChosen = true;
+    }
+  }
+
+  /** Sets the preselected targets (first run), unless targets were chosen. */
+  preselect(keys: readonly string[]): void {
+    if (this.targetsChosen) return;
+    if (keys.length === this.targets.length && keys.every((k, i) => this.targets[i] === k)) return;
+    this.targets = [...keys];
+  }
+
+  /** Deselects every target. */
+  clearTargets(): void {
+    this.targets = [];
+    this.targetsChosen = true;
   }
 
   /** Selects or deselects a target. */
   toggleTarget(key: string, on: boolean): void {
+    this.targetsChosen = true;
     const has = this.targets.includes(key);
     if (on && !has) this.targets = [...this.targets, key];
     if (!on && has) this.targets = this.targets.filter((t) => t !== key);

@@ -12,6 +12,7 @@ import type { ConnectionOptions } from '../runners/connection.svelte.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { HistoryStore } from '../store/db.ts';
 import { decodePermalink } from '../lib/permalink.ts';
+import { preselectTargets } from '../lib/preselect.ts';
 import { BROWSER_ORIGIN, parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
 import { CompareState } from './compare.svelte.ts';
@@ -106,6 +107,14 @@ export class Lab {
       this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;
     }
     await Promise.all([this.history.load(), this.engine.init()]);
+  }
+
+  /**
+   * First run: selects the best available targets while the person has chosen none (called from
+   * an effect, so it follows WebGPU and the runners as they become ready and the config).
+   */
+  preselect(): void {
+    this.form.preselect(preselectTargets(this.catalog.groups));
   }
 
   /** Opens the Compare view on two results. */
