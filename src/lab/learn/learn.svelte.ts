@@ -78,6 +78,69 @@ const DEFAULT_DRAFT: LearnDraft = {
   vText: '',
 };
 
+/** URL keys of the Learn state, prefixed so they never collide with the run form's. */
+const URL_KEYS: Readonly<Record<keyof LearnDraft, string>> = {
+  seqLen: 'learn.S',
+  headDim: 'learn.D',
+  seed: 'learn.seed',
+  causal: 'learn.causal',
+  queryTile: 'learn.Br',
+  keyTile: 'learn.Bc',
+  scale: 'learn.scale',
+  source: 'learn.values',
+  qText: 'learn.Q',
+  kText: 'learn.K',
+  vText: 'learn.V',
+};
+/** URL key of the step shown (1-based, as the transport counts). */
+const STEP_KEY = 'learn.step';
+
+/** A problem and step as URL params (typed values only when they are the source). */
+export function learnParams(draft: LearnDraft, index: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  const num = (v: number | null): string => (v === null ? '' : String(v));
+  out[URL_KEYS.source] = draft.source;
+  if (draft.source === 'random') {
+    out[URL_KEYS.seqLen] = num(draft.seqLen);
+    out[URL_KEYS.headDim] = num(draft.headDim);
+    out[URL_KEYS.seed] = num(draft.seed);
+  } else {
+    out[URL_KEYS.qText] = draft.qText;
+    out[URL_KEYS.kText] = draft.kText;
+    out[URL_KEYS.vText] = draft.vText;
+  }
+  out[URL_KEYS.causal] = draft.causal ? '1' : '0';
+  out[URL_KEYS.queryTile] = num(draft.queryTile);
+  out[URL_KEYS.keyTile] = num(draft.keyTile);
+  if (draft.scale.trim() !== '') out[URL_KEYS.scale] = draft.scale.trim();
+  out[STEP_KEY] = String(index + 1);
+  return out;
+}
+
+/** The draft a link describes (null when it names no Learn state); the rest stays default. */
+export function draftFromParams(params: Readonly<Record<string, string>>): LearnDraft | null {
+  if (!Object.values(URL_KEYS).some((key) => params[key] !== undefined)) return null;
+  const draft: LearnDraft = { ...DEFAULT_DRAFT };
+  const num = (key: string, fallback: number | null): number | null => {
+    const raw = params[key];
+    if (raw === undefined) return fallback;
+    const v = Number(raw.trim());
+    return raw.trim() === '' || !Number.isFinite(v) ? null : v;
+  };
+  draft.seqLen = num(URL_KEYS.seqLen, draft.seqLen);
+  draft.headDim = num(URL_KEYS.headDim, draft.headDim);
+  draft.seed = num(URL_KEYS.seed, draft.seed);
+  draft.queryTile = num(URL_KEYS.queryTile, draft.queryTile);
+  draft.keyTile = num(URL_KEYS.keyTile, draft.keyTile);
+  draft.causal = params[URL_KEYS.causal] === '1';
+  draft.scale = (params[URL_KEYS.scale] ?? '').slice(0, 40);
+  draft.source = params[URL_KEYS.source] === 'typed' ? 'typed' : 'random';
+  draft.qText = params[URL_KEYS.qText] ?? '';
+  draft.kText = params[URL_KEYS.kText] ?? '';
+  draft.vText = params[URL_KEYS.vText] ?? '';
+  return draft;
+}
+
 interface Built {
   trace: StepTrace;
   naive: NaiveView;
@@ -125,6 +188,8 @@ function build(draft: LearnDraft): Built {
 /** The Learn view's state (Svelte 5 runes). */
 export class LearnState {
   readonly #initial = build(DEFAULT_DRAFT);
+  /** The draft of the trace shown (the last one applied), for the URL. */
+  #applied: LearnDraft = $state.raw({ ...DEFAULT_DRAFT });
   /** The form as edited. */
   draft: LearnDraft = $state({ ...DEFAULT_DRAFT });
   /** Why the draft cannot be used (empty when it is valid); the last good trace stays shown. */
@@ -144,6 +209,8 @@ export class LearnState {
 
   /** The problem being stepped through. */
   readonly problem: StepProblem = $derived(this.trace.problem);
+  /** The problem shown and the step, as URL params (a permalink of this view). */
+  readonly params: Record<string, string> = $derived(learnParams(this.#applied, this.index));
   /** Number of steps. */
   readonly count: number = $derived(this.trace.steps.length);
   /** The step shown. */
@@ -222,12 +289,24 @@ export class LearnState {
     }),
   );
 
+  /**
+   * Starts from a link's params when they name a Learn problem (its step included); a bad one
+   * stays in the form with its issues shown.
+   */
+  constructor(params: Readonly<Record<string, string>> = {}) {
+    const draft = draftFromParams(params);
+    if (draft === null) return;
+    this.draft = draft;
+    if (this.apply()) this.jumpTo(Number(params[STEP_KEY] ?? '1') - 1 || 0);
+  }
+
   /** Validates the draft and, if it is good, recomputes the trace and goes back to step 1. */
   apply(): boolean {
     try {
       const built = build(this.draft);
       this.trace = built.trace;
       this.naive = built.naive;
+      this.#applied = { ...this.draft };
       this.issues = [];
       this.index = 0;
       this.playing = false;

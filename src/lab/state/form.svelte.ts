@@ -2,6 +2,7 @@
  * The run form's state: fields as typed, validated as you type (src/model's schemas and
  * ranges), the selected targets, and the permalink they make.
  */
+import { DTYPES } from '../../model/index.ts';
 import type { AttentionConfig, Dtype, StopRule } from '../../model/index.ts';
 import {
   checkConfig,
@@ -10,7 +11,18 @@ import {
   type ConfigFields,
   type StopFields,
 } from '../lib/formcheck.ts';
-import { encodePermalink, type PermalinkState } from '../lib/permalink.ts';
+import {
+  encodePermalink,
+  fieldsFromParams,
+  type FieldValues,
+  type PermalinkState,
+} from '../lib/permalink.ts';
+
+/** Fields with fixed choices: a link's value is taken only when it is one of them. */
+const FIELD_CHOICES: Readonly<Record<string, readonly string[]>> = {
+  dtype: DTYPES,
+  cache: ['cold', 'warm'],
+};
 
 /** The run form. */
 export class RunForm {
@@ -54,6 +66,15 @@ export class RunForm {
     causal: this.causal,
     dtype: this.dtype,
   });
+  /**
+   * Every field of the form by its property name (config, cache, seed): what a permalink
+   * carries. A field added to `configFields` travels in links with no other change.
+   */
+  readonly fields: FieldValues = $derived({
+    ...this.configFields,
+    cache: this.cache,
+    seed: this.seed,
+  });
   /** The stop fields. */
   readonly stopFields: StopFields = $derived({
     kind: this.stopKind,
@@ -83,20 +104,20 @@ export class RunForm {
   /** Everything valid: the config, the stop rule and the seed. */
   readonly valid = $derived(this.config !== null && this.stop !== null && this.seedValue !== null);
 
-  /** The permalink query string for the given tab. */
-  permalink(tab: string): string {
-    return encodePermalink(tab, this.configFields, this.stopFields, this.targets);
+  /** The permalink query string for the given tab, with the open view's own state. */
+  permalink(tab: string, view: Readonly<Record<string, string>> = {}): string {
+    return encodePermalink(tab, this.fields, this.stopFields, this.targets, view);
   }
 
   /** Applies a decoded permalink (fields are validated as usual once set). */
   apply(link: PermalinkState): void {
-    const c = link.config;
-    if (c.batch !== undefined) this.batch = c.batch;
-    if (c.heads !== undefined) this.heads = c.heads;
-    if (c.seqLen !== undefined) this.seqLen = c.seqLen;
-    if (c.headDim !== undefined) this.headDim = c.headDim;
-    if (c.causal !== undefined) this.causal = c.causal;
-    if (c.dtype !== undefined) this.dtype = c.dtype;
+    // `fields` names this object's own properties, so each value goes back where it came from.
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(
+      fieldsFromParams(link.params, this.fields, FIELD_CHOICES),
+    )) {
+      self[name] = value;
+    }
     const s = link.stop;
     if (s.kind !== undefined) this.stopKind = s.kind;
     if (s.iterations !== undefined) this.iterations = s.iterations;
