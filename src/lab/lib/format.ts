@@ -62,6 +62,40 @@ export function formatPercent(fraction: number, digits = 3): string {
   return `${sig(fraction * 100, digits)}%`;
 }
 
+/** A wall-clock span for progress, e.g. `0.8 s`, `12 s`, `2 min 5 s`. */
+export function formatSeconds(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** One line of a run's progress a person reads: phase, counts, time and what is left. */
+export function progressLine(p: {
+  phase: string;
+  samples: number;
+  expected: number;
+  elapsedMs: number;
+  warmup: { launches: number; planned: number; etaMs: number | null } | null;
+  budget: { spentMs: number; budgetMs: number } | null;
+}): string {
+  const elapsed = formatSeconds(p.elapsedMs);
+  if (p.phase === 'warmup') {
+    if (!p.warmup) return `warm-up · ${elapsed}`;
+    const eta = p.warmup.etaMs === null ? '' : ` · about ${formatSeconds(p.warmup.etaMs)} left`;
+    return `warm-up · ${p.warmup.launches} / ${p.warmup.planned} launches${eta} · ${elapsed}`;
+  }
+  if (p.phase === 'timing' && p.budget) {
+    return `timing · ${p.samples} samples · ${formatSeconds(p.budget.spentMs)} of ${formatSeconds(p.budget.budgetMs)} budget`;
+  }
+  if (p.phase === 'timing') {
+    const of = p.expected < 100000 ? ` / ${p.expected}` : '';
+    return `timing · ${p.samples}${of} samples · ${elapsed}`;
+  }
+  return `${p.phase === 'checking' ? 'checking correctness' : p.phase} · ${elapsed}`;
+}
+
 /** The current time as ISO 8601. */
 export function nowIso(): string {
   return new Date().toISOString();
