@@ -72,7 +72,7 @@ test('a config too large for the adapter is refused for the WebGPU targets, with
   const picker = page.getByRole('group', { name: 'This browser (WebGPU)' });
   await expect(
     picker
-      .getByText(/too large for this device: one tensor needs .* GiB, the adapter allows/)
+      .getByText(/Too large for this device: one tensor needs .* GiB, and the adapter allows/)
       .first(),
   ).toBeVisible();
   await expect(picker.getByRole('checkbox', { name: WEBGPU_KERNEL })).toBeDisabled();

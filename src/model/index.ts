@@ -90,6 +90,7 @@ export { deriveFigures } from './derive.ts';
 export type { DeriveOptions } from './derive.ts';
 export {
   CI_RULE_DEFAULTS,
+  describeStopReason,
   describeStopRule,
   maxSamples,
   medianRankInterval,

@@ -78,6 +78,23 @@ const DEFAULT_DRAFT: LearnDraft = {
   vText: '',
 };
 
+/** The form's labels, so an issue names the field a person sees (not `seqLen`). */
+const FIELD_LABELS: Readonly<Record<string, string>> = {
+  seqLen: 'Sequence length S',
+  headDim: 'Head dimension D',
+  seed: 'Seed',
+  queryTile: 'Query tile size Br',
+  keyTile: 'Key tile size Bc',
+  scale: 'Softmax scale',
+};
+
+/** An issue with its field's label in place of the internal name. */
+export function humanIssue(issue: string): string {
+  const colon = issue.indexOf(':');
+  const label = colon > 0 ? FIELD_LABELS[issue.slice(0, colon)] : undefined;
+  return label === undefined ? issue : `${label}${issue.slice(colon)}`;
+}
+
 /** URL keys of the Learn state, prefixed so they never collide with the run form's. */
 const URL_KEYS: Readonly<Record<keyof LearnDraft, string>> = {
   seqLen: 'learn.S',
@@ -313,7 +330,7 @@ export class LearnState {
       return true;
     } catch (error) {
       if (error instanceof ValidationError || error instanceof MatrixParseError) {
-        this.issues = error.issues;
+        this.issues = error.issues.map(humanIssue);
         return false;
       }
       throw error;

@@ -6,7 +6,7 @@ import { SOFTWARE_WEBGPU_LABEL, isSoftwareEnv, isSoftwareIdentity } from '../../
 import type { AttentionConfig, Env } from '../../model/index.ts';
 import type { BrowserEngine } from '../engine/engine.svelte.ts';
 import type { RunnerRegistry } from '../runners/registry.svelte.ts';
-import { deviceFit, kernelFits } from '../lib/formcheck.ts';
+import { asSentence, deviceFit, kernelFits } from '../lib/formcheck.ts';
 import { BROWSER_ORIGIN, runnerHost, targetKey, type TargetRef } from '../lib/targets.ts';
 
 /** One selectable target. */
@@ -143,7 +143,7 @@ export class TargetCatalog {
             key: targetKey(ref),
             name: kernels === '' ? b.id : `${b.id} (${kernels})`,
             description: b.device ?? '',
-            unavailable: b.available ? 'no kernels' : (b.reason ?? 'no reason given'),
+            unavailable: asSentence(b.available ? 'no kernels' : (b.reason ?? 'no reason given')),
             env: null,
           });
           continue;
