@@ -119,6 +119,8 @@ export class CompareState {
         Float64Array.from(a.samples.ms),
         Float64Array.from(b.samples.ms),
         { margin, labels: { baseline: resultTitle(a), candidate: resultTitle(b) } },
+        // One CI per result: the one it recorded, as Results shows it.
+        { baseline: a.derived, candidate: b.derived },
       );
       if (request === this.#request) this.view = view;
     } catch (err) {
