@@ -32,8 +32,12 @@ function unitFor(ms: number): { unit: string; factor: number } {
   return { unit: 'µs', factor: 1e3 };
 }
 
-/** A CI as `[lo, hi] unit`, both ends in the unit of the upper end, 4 significant digits. */
-export function formatCi(ci: readonly [number, number]): string {
+/**
+ * A CI as `[lo, hi] unit`, both ends in the unit of the upper end, 4 significant digits. Given
+ * the sample count `n`, a single sample shows no interval (its zero-width one says nothing).
+ */
+export function formatCi(ci: readonly [number, number], n?: number): string {
+  if (n !== undefined && n < 2) return 'none from 1 sample';
   const { unit, factor } = unitFor(ci[1]);
   return `[${(ci[0] * factor).toPrecision(4)}, ${(ci[1] * factor).toPrecision(4)}] ${unit}`;
 }
