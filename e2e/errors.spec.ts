@@ -18,7 +18,10 @@ test('without WebGPU the lab says so, with the browsers and flags that work, and
   const browser = page.getByRole('group', { name: 'This browser (WebGPU)' });
   await expect(browser).toContainText('This browser has no WebGPU (navigator.gpu is missing).');
   await expect(browser).toContainText('--enable-unsafe-webgpu');
-  await expect(browser).toContainText('Chrome and Edge 113+');
+  await expect(browser).toContainText('Chrome and Edge 113 or newer');
+  await expect(browser).toContainText('Safari 26');
+  await expect(browser).toContainText('Firefox has it from 141 on Windows');
+  await expect(browser).not.toContainText('apt-get');
   await expect(page.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ })).toBeEnabled();
   await page.getByRole('tab', { name: 'Environment' }).click();
   await expect(

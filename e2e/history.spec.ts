@@ -48,7 +48,9 @@ test('reload keeps the history, export → clear → import brings it back, CSV 
   const md = await downloadText(page, () =>
     exports.getByRole('button', { name: 'Markdown report' }).click(),
   );
-  expect(md.text).toContain('# browser · webgpu · flash-f32 — B=1 H=1 S=64 D=32 f32');
+  expect(md.text).toContain(
+    '# browser · webgpu · flash-f32 · software (CPU-emulated) WebGPU — B=1 H=1 S=64 D=32 f32',
+  );
 
   await page.getByRole('button', { name: 'Clear history…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Clear the whole history?' });

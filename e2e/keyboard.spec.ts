@@ -3,7 +3,7 @@
  * arrow keys, select two results, compare, open and dismiss a dialog, switch the theme.
  */
 import type { Locator, Page } from '@playwright/test';
-import { CPU_KERNEL, expect, openLab, test, WEBGPU_KERNEL } from './lab.ts';
+import { configure, CPU_KERNEL, expect, openLab, pick, test, WEBGPU_KERNEL } from './lab.ts';
 
 /** Presses Tab (or Shift+Tab) until `target` has focus; fails after 60 presses. */
 async function tabTo(page: Page, target: Locator, back = false): Promise<void> {
@@ -74,4 +74,26 @@ test('configure, run, compare and switch theme without a mouse', async ({ page }
   await page.keyboard.press('Enter');
   await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect(theme).toHaveText('Theme: Dark');
+});
+
+test('Enter keeps focus on Run/Cancel, and Ctrl+Enter runs and cancels', async ({ page }) => {
+  await openLab(page);
+  await configure(page, 15);
+  await pick(page, WEBGPU_KERNEL);
+  // Enter in a field runs; focus moves to Cancel while it runs and back to Run after.
+  await page.getByLabel('Batch B').press('Enter');
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await expect(page.getByRole('status').filter({ hasText: '1 of 1 runs finished' })).toBeAttached({
+    timeout: 75_000,
+  });
+  await expect(page.getByRole('button', { name: /^Run/ })).toBeFocused();
+
+  // The shortcut, shown beside the buttons: Ctrl+Enter runs, and again cancels.
+  await expect(page.getByText(/Ctrl\s*\+\s*Enter.*runs; pressed again/)).toBeVisible();
+  await page.getByRole('textbox', { name: 'Samples', exact: true }).fill('100000');
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByLabel('Run state')).toHaveText('running');
+  await expect(page.getByText(/^(warm-up|timing|checking correctness|setup) · /)).toBeVisible();
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByLabel('Run state')).toHaveText('cancelled', { timeout: 10_000 });
 });

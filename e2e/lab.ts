@@ -37,11 +37,23 @@ export const TINY = { batch: '1', heads: '1', seqLen: '64', headDim: '32' } as c
 export const WEBGPU_KERNEL = /^flash-f32\b/;
 export const CPU_KERNEL = /cpu · cpu-flash-f32/;
 
-/** Opens the lab and waits until WebGPU and the local runner are ready. */
-export async function openLab(page: Page, path = '/'): Promise<void> {
+/**
+ * Opens the lab and waits until WebGPU and the local runner are ready. The first-run
+ * preselection is cleared (unless `keepTargets`), so a test picks exactly the targets it runs.
+ */
+export async function openLab(
+  page: Page,
+  path = '/',
+  options: { keepTargets?: boolean } = {},
+): Promise<void> {
   await page.goto(path);
   await expect(page.getByText('WebGPU: ready')).toBeVisible();
   await expect(page.getByText('Runners: 1/1 connected')).toBeVisible();
+  if (options.keepTargets === true || path.includes('t=')) return;
+  // Both engines are ready, so the preselection (browser + runner) is in place: clear it.
+  await expect(page.getByRole('checkbox', { checked: true })).toHaveCount(2);
+  await page.getByRole('button', { name: 'Clear targets' }).click();
+  await expect(page.getByRole('checkbox', { checked: true })).toHaveCount(0);
 }
 
 /** Fills the config form with a tiny problem and a fixed sample count. */

@@ -133,7 +133,7 @@ test('names a bad field and its range without losing the problem on screen', asy
   await openLearn(page);
   await page.getByLabel('Sequence length S').fill('99');
   await expect(learnView(page).getByRole('alert')).toContainText(
-    'seqLen: must be an integer in 1..64 (got 99)',
+    'Sequence length S: must be an integer in 1..64 (got 99)',
   );
   await expect(counter(page)).toHaveText(/^step 1 of \d+$/);
   await page.getByLabel('Sequence length S').fill('16');

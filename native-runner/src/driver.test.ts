@@ -188,8 +188,12 @@ describe('runHarness', () => {
     expect(result.status).toBe('completed');
     expect(result.samples.ms.length).toBeGreaterThanOrEqual(10);
     expect(result.samples.ms.length).toBeLessThan(60);
-    expect(result.timing.notes).toContain(
-      `stop rule met: ci-reached after ${result.samples.ms.length} samples`,
+    expect(result.timing.notes).toContainEqual(
+      expect.stringMatching(
+        new RegExp(
+          `^stopped after ${result.samples.ms.length} samples: the median's 95% CI narrowed to ±[\\d.]+%, within the ±1\\.0% target$`,
+        ),
+      ),
     );
     expect(result.timing.stopRule).toEqual({
       kind: 'ci',
@@ -219,7 +223,9 @@ describe('runHarness', () => {
       .done;
     expect(result.status).toBe('completed');
     expect(performance.now() - t0).toBeGreaterThanOrEqual(200);
-    expect(result.timing.notes.some((n) => n.startsWith('stop rule met: time'))).toBe(true);
+    expect(result.timing.notes).toContainEqual(
+      expect.stringMatching(/^stopped after \d+ samples: the 0\.2 s time budget was spent$/),
+    );
   });
 
   it('takes a count from the harness itself', async () => {

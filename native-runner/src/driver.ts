@@ -17,6 +17,7 @@ import {
   kvSeqLenOf,
   parseHarnessLine,
   resultSchema,
+  describeStopReason,
   shouldStop,
 } from '../../src/model/index.ts';
 import type {
@@ -405,8 +406,11 @@ class HarnessRun {
     const { request, backend } = this.job;
     const status = !ending ? 'completed' : ending.kind === 'cancelled' ? 'cancelled' : 'failed';
     const notes = [...(this.timing?.notes ?? [])];
-    if (this.stopReason)
-      notes.push(`stop rule met: ${this.stopReason} after ${this.ms.length} samples`);
+    if (this.stopReason) {
+      const rule = request.stop;
+      const elapsed = performance.now() - (this.timingT0 ?? this.t0);
+      notes.push(describeStopReason(this.stopReason, rule, this.ms, elapsed));
+    }
     const timing: Timing = {
       ...(this.timing ?? {
         method: this.job.timingMethod,

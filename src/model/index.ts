@@ -133,6 +133,7 @@ export { ceilingsOf, deriveFigures } from './derive.ts';
 export type { DeriveOptions } from './derive.ts';
 export {
   CI_RULE_DEFAULTS,
+  describeStopReason,
   describeStopRule,
   maxSamples,
   medianRankInterval,
@@ -150,6 +151,8 @@ export type {
 } from './run.ts';
 export { ENV_GROUPS, diffEnv, envDiffText, envGroupOf, splitEnvDiff } from './envdiff.ts';
 export type { EnvDifference, EnvGroup } from './envdiff.ts';
+export { SOFTWARE_WEBGPU_LABEL, isSoftwareEnv, isSoftwareIdentity } from './software.ts';
+export type { AdapterIdentity } from './software.ts';
 export { exampleResult } from './example.ts';
 export {
   CALLABLE_PATTERN,

@@ -16,7 +16,7 @@ import { userKernelRecordSchema } from './user-kernel.ts';
  * `attnlab/result@1` of files written before minor versions existed):
  * - 1.0 (`attnlab/result@1`): the first format.
  * - 1.1: `config.kvHeads` and `config.kvSeqLen` (absent: Hkv = H, Skv = S); `env.gpu.copyGbps`
- *   (measured copy ceiling).
+ *   (measured copy ceiling); `env.adapter.software` (true: a CPU-emulated WebGPU adapter).
  * - 1.2: `env.gpu.index`, `env.gpu.uuid` and `env.gpu.pciBusId`: which GPU of the host ran it.
  * - 1.2: `target.userKernel` (the user's own kernel: language, source and its SHA-256, or the
  *   Python callable; absent: a built-in kernel).
@@ -117,6 +117,11 @@ export const envSchema = z.object({
       runtime: z.string().optional(),
       /** Detected timestamp quantum in ms (null: no timestamp-query). */
       timestampQuantumMs: z.number().nullable().optional(),
+      /**
+       * True for a software (CPU-emulated) adapter: the fallback adapter, SwiftShader, llvmpipe,
+       * lavapipe, WARP. Its times measure the CPU, not a GPU. Absent in files before 1.1.
+       */
+      software: z.boolean().optional(),
     })
     .optional(),
   /** Native GPU (CUDA). */

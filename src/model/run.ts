@@ -18,6 +18,10 @@ export interface RunProgress {
   medianMs: number | null;
   /** Expected total samples when known (count rule), else null. */
   expected: number | null;
+  /** During warm-up: launches done, launches planned, and the time left (ms, null: unknown). */
+  warmup?: { launches: number; planned: number; etaMs: number | null } | undefined;
+  /** Wall time spent in the timing phase so far, ms (what a time budget counts). */
+  timingMs?: number | undefined;
 }
 
 /** Input tensors given by the user (e.g. from .npy), each [B, H, S, D] contiguous. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { describeStopRule, diffEnv, maxSamples, relativeHalfWidth, shouldStop } from './index.ts';
+import {
+  describeStopReason,
+  describeStopRule,
+  diffEnv,
+  maxSamples,
+  relativeHalfWidth,
+  shouldStop,
+} from './index.ts';
 
 describe('stop rules', () => {
   it('stops a count rule at the count', () => {
@@ -57,5 +64,27 @@ describe('environment difference', () => {
     };
     const fb = { adapter: { ...fa.adapter, features: ['a', 'b'] } };
     expect(diffEnv(fa, fb)).toEqual([]);
+  });
+});
+
+describe('describeStopReason', () => {
+  const noisy = [1, 1.5, 0.8, 1.2, 2, 0.9, 1.1, 1.4, 0.7, 1.6];
+  it('says a CI rule gave up, how wide the CI still was, which cap ended it and what to do', () => {
+    const rule = { kind: 'ci' as const, target: 0.01, maxIterations: 10 };
+    expect(describeStopReason('ci-gave-up', rule, noisy, 1234)).toMatch(
+      /^gave up after 10 samples: the median's 95% CI was still ±\d+(\.\d+)?%, wider than the ±1\.0% target, when the sample cap \(10\) was reached; the timings vary too much for that target — widen it or raise the cap$/,
+    );
+    expect(
+      describeStopReason('ci-gave-up', { ...rule, maxIterations: 5000, maxMs: 2000 }, noisy, 2100),
+    ).toContain('when the time cap (2 s) was reached after 2.1 s');
+  });
+
+  it('reads as a sentence for count and time rules', () => {
+    expect(describeStopReason('count', { kind: 'count', iterations: 10 }, noisy, 5)).toBe(
+      'stopped after 10 samples, the count asked for',
+    );
+    expect(describeStopReason('time', { kind: 'time', budgetMs: 5000 }, noisy, 5001)).toBe(
+      'stopped after 10 samples: the 5 s time budget was spent',
+    );
   });
 });

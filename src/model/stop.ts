@@ -82,3 +82,36 @@ export function describeStopRule(rule: StopRule): string {
       return `${rule.budgetMs / 1000} s budget`;
   }
 }
+
+/**
+ * What a stop reason means, as a sentence for the result's notes, e.g. `gave up after 10000
+ * samples: the median's 95% CI was still ±3.1%, wider than the ±1.0% target, when the sample
+ * cap (10000) was reached; the timings vary too much for that target — widen it or raise the cap`.
+ */
+export function describeStopReason(
+  reason: StopReason,
+  rule: StopRule,
+  samples: readonly number[],
+  elapsedMs: number,
+): string {
+  const n = samples.length;
+  const pct = (x: number): string => `±${(x * 100).toPrecision(2)}%`;
+  switch (reason) {
+    case 'count':
+      return `stopped after ${n} samples, the count asked for`;
+    case 'time':
+      return `stopped after ${n} samples: the ${rule.kind === 'time' ? `${rule.budgetMs / 1000} s ` : ''}time budget was spent`;
+    case 'ci-reached':
+      return `stopped after ${n} samples: the median's 95% CI narrowed to ${pct(relativeHalfWidth(samples))}${rule.kind === 'ci' ? `, within the ${pct(rule.target)} target` : ''}`;
+    case 'ci-gave-up': {
+      if (rule.kind !== 'ci') return `gave up after ${n} samples`;
+      const maxN = rule.maxIterations ?? CI_RULE_DEFAULTS.maxIterations;
+      const maxMs = rule.maxMs ?? CI_RULE_DEFAULTS.maxMs;
+      const cap =
+        n >= maxN
+          ? `the sample cap (${maxN}) was reached`
+          : `the time cap (${maxMs / 1000} s) was reached after ${(elapsedMs / 1000).toFixed(1)} s`;
+      return `gave up after ${n} samples: the median's 95% CI was still ${pct(relativeHalfWidth(samples))}, wider than the ${pct(rule.target)} target, when ${cap}; the timings vary too much for that target — widen it or raise the cap`;
+    }
+  }
+}

@@ -2,6 +2,7 @@
  * Device acquisition and the one place that handles `device.lost` and uncaptured errors, used
  * alike by the browser worker and by Node through Dawn. No DOM: only the WebGPU API.
  */
+import { isSoftwareIdentity } from '../model/software.ts';
 import { EngineError } from './errors.ts';
 
 /** Optional features the engine asks for when the adapter has them. */
@@ -148,11 +149,15 @@ function subgroupSizes(info: GPUAdapterInfo): { min: number | null; max: number 
 
 /** Whether an adapter is a CPU implementation of WebGPU (fallback adapter, SwiftShader, llvmpipe). */
 export function isSoftwareAdapter(info: GPUAdapterInfo): boolean {
-  // Older implementations lack the field (undefined): then the name decides.
-  const fallback = Boolean((info as { isFallbackAdapter?: boolean }).isFallbackAdapter);
-  const text =
-    `${info.vendor} ${info.architecture} ${info.device} ${info.description}`.toLowerCase();
-  return fallback || /swiftshader|llvmpipe|lavapipe|warp|software/.test(text);
+  // Older implementations lack isFallbackAdapter (undefined): then the name decides.
+  const fallback = (info as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return isSoftwareIdentity({
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: fallback,
+  });
 }
 
 /** Requests a device with every wanted feature the adapter has and its largest wanted limits. */

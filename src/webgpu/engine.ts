@@ -269,6 +269,8 @@ export class AttentionEngine {
     const createdAt = new Date().toISOString();
     let lastProgress = Number.NEGATIVE_INFINITY;
     let phase = 'setup';
+    let warmup: RunProgress['warmup'];
+    let timingStart: number | null = null;
     const samples: number[] = [];
     const expected = options.stop.kind === 'count' ? options.stop.iterations : null;
     const progress = (force: boolean): void => {
@@ -288,6 +290,8 @@ export class AttentionEngine {
         elapsedMs: t - startedAt,
         medianMs,
         expected,
+        ...(phase === 'warmup' && warmup ? { warmup } : {}),
+        ...(timingStart !== null ? { timingMs: t - timingStart } : {}),
       };
       options.onProgress(p);
     };
@@ -345,7 +349,12 @@ export class AttentionEngine {
           now: () => this.now(),
           onPhase: (p) => {
             phase = p;
+            if (p === 'timing') timingStart = this.now();
             progress(true);
+          },
+          onWarmup: (w) => {
+            warmup = w;
+            progress(false);
           },
           onSamples: (fresh) => {
             samples.push(...fresh);

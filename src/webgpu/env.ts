@@ -1,5 +1,6 @@
 /** The environment fingerprint of a WebGPU run: adapter info, features, limits, runtime, quantum. */
 import type { Env } from '../model/index.ts';
+import { isSoftwareAdapter } from './device.ts';
 
 /** Every limit of the WebGPU spec, read from the adapter when present. */
 export const LIMIT_NAMES = [
@@ -64,5 +65,6 @@ export function adapterEnv(
     limits,
     runtime,
     timestampQuantumMs: quantumMs,
+    software: isSoftwareAdapter(info),
   };
 }

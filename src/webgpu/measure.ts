@@ -28,6 +28,20 @@ const CALIBRATION_SAMPLES = 8;
 const CALIBRATION_ROUNDS = 8;
 /** CPU-clock samples span at least this long, so submit latency is a small part. */
 const CPU_MIN_SPAN_MS = 2;
+/**
+ * Longest warm-up or calibration submission, ms (at least one launch): the signal is checked
+ * between submissions, so Cancel waits for at most this or one launch.
+ */
+const SUBMIT_MS = 50;
+/** Most warm-up launches of the time-based default. */
+const MAX_DEFAULT_WARMUP = 4096;
+
+/** Warm-up progress: launches done and planned, and the time left (null: not known yet). */
+export interface WarmupProgress {
+  launches: number;
+  planned: number;
+  etaMs: number | null;
+}
 
 /** What the measuring loop needs. */
 export interface MeasureOptions {
@@ -53,6 +67,8 @@ export interface MeasureOptions {
   onPhase: (phase: 'warmup' | 'timing') => void;
   /** New samples (ms per launch) after each batch. */
   onSamples: (fresh: number[]) => void;
+  /** Warm-up progress after each warm-up submission. */
+  onWarmup?: ((progress: WarmupProgress) => void) | undefined;
 }
 
 /** What the loop measured. */
@@ -73,23 +89,50 @@ export interface Measurement {
   stopReason: StopReason | 'cancelled';
 }
 
-async function warmUp(o: MeasureOptions): Promise<{ launches: number; perLaunchMs: number }> {
-  if (o.warmup !== undefined) {
-    const start = o.now();
-    if (o.warmup > 0) await runUntimed(o.device, o.launcher, o.warmup);
-    return { launches: o.warmup, perLaunchMs: o.warmup > 0 ? (o.now() - start) / o.warmup : 0 };
+/**
+ * What is left of the warm-up after `launches` launches in `elapsedMs` at `perLaunchMs` each:
+ * a fixed count, or the default (at least DEFAULT_WARMUP_LAUNCHES and DEFAULT_WARMUP_MS).
+ */
+export function warmupLeft(
+  warmup: number | undefined,
+  launches: number,
+  elapsedMs: number,
+  perLaunchMs: number,
+): WarmupProgress {
+  if (warmup !== undefined) {
+    const left = Math.max(0, warmup - launches);
+    return { launches, planned: warmup, etaMs: launches > 0 ? left * perLaunchMs : null };
   }
+  if (launches === 0) return { launches, planned: DEFAULT_WARMUP_LAUNCHES, etaMs: null };
+  const byCount = Math.max(0, DEFAULT_WARMUP_LAUNCHES - launches);
+  const byTime =
+    perLaunchMs > 0 ? Math.ceil(Math.max(0, DEFAULT_WARMUP_MS - elapsedMs) / perLaunchMs) : 0;
+  const left = Math.min(Math.max(byCount, byTime), MAX_DEFAULT_WARMUP - launches);
+  return { launches, planned: launches + left, etaMs: left * perLaunchMs };
+}
+
+/** Launches in the next warm-up submission: doubling, but never much over SUBMIT_MS. */
+export function nextChunk(previous: number, perLaunchMs: number, left: number): number {
+  const byTime = perLaunchMs > 0 ? Math.floor(SUBMIT_MS / perLaunchMs) : 256;
+  return Math.max(1, Math.min(previous * 2, 256, byTime, left));
+}
+
+async function warmUp(o: MeasureOptions): Promise<{ launches: number; perLaunchMs: number }> {
   const start = o.now();
   let launches = 0;
-  let chunk = 1;
   let perLaunchMs = 0;
-  while (launches < DEFAULT_WARMUP_LAUNCHES || o.now() - start < DEFAULT_WARMUP_MS) {
+  let chunk = 1;
+  let left = warmupLeft(o.warmup, 0, 0, 0);
+  o.onWarmup?.(left);
+  // One submission at a time, the signal checked between them: Cancel never waits for the lot.
+  while (left.planned > launches && !o.signal?.aborted) {
     const t = o.now();
     await runUntimed(o.device, o.launcher, chunk);
     perLaunchMs = (o.now() - t) / chunk;
     launches += chunk;
-    if (o.signal?.aborted || launches >= 4096) break;
-    chunk = Math.min(chunk * 2, 256);
+    left = warmupLeft(o.warmup, launches, o.now() - start, perLaunchMs);
+    o.onWarmup?.(left);
+    chunk = nextChunk(chunk, perLaunchMs, left.planned - launches);
   }
   return { launches, perLaunchMs };
 }
@@ -108,8 +151,13 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
     if (timer) {
       const ticks: bigint[] = [];
       for (let round = 0; round < CALIBRATION_ROUNDS && !o.signal?.aborted; round++) {
-        const batch = await timer.time(o.launcher, CALIBRATION_SAMPLES, k);
-        warmupLaunches += CALIBRATION_SAMPLES * k;
+        // Slow launches: fewer samples per round, so a round (and Cancel) stays short.
+        const samples = Math.max(
+          2,
+          Math.min(CALIBRATION_SAMPLES, Math.floor(SUBMIT_MS / Math.max(spanMs, 1e-3))),
+        );
+        const batch = await timer.time(o.launcher, samples, k);
+        warmupLaunches += samples * k;
         ticks.push(...batch);
         quantumNs = detectQuantum(ticks);
         const spans = spansFromTicks(batch);
@@ -153,7 +201,7 @@ export async function measure(o: MeasureOptions): Promise<Measurement> {
         invalid += result.invalid;
       } else {
         fresh = [];
-        for (let i = 0; i < n; i++)
+        for (let i = 0; i < n && !o.signal?.aborted; i++)
           fresh.push((await timeWithCpuClock(o.device, o.launcher, k, o.now)) / k);
       }
       o.watch.check('timing');

@@ -32,6 +32,18 @@ export type UserCheckOutcome =
       deviceLost: boolean;
     };
 
+/**
+ * How to get WebGPU in a browser, shown wherever the lab meets its absence (no navigator.gpu,
+ * no adapter, a failed start): the browser's own steps, never a Node or package-manager one.
+ */
+export const BROWSER_WEBGPU_HELP =
+  'WebGPU runs in Chrome and Edge 113 or newer on Windows, macOS and ChromeOS (Android: Chrome 121+). ' +
+  'On Linux, start Chrome or Chromium with --enable-unsafe-webgpu (or turn on chrome://flags/#enable-unsafe-webgpu and restart it); ' +
+  'on a machine without a GPU driver add --enable-unsafe-swiftshader, which emulates the GPU on the CPU. ' +
+  'Safari has WebGPU from Safari 26 (macOS 26, iOS 26). Firefox has it from 141 on Windows; ' +
+  'on macOS and Linux it is still rolling out (Firefox Nightly, or dom.webgpu.enabled in about:config). ' +
+  'The page must come from https:// or localhost. Runner targets work without WebGPU.';
+
 /** Engine availability: WebGPU present or not, and why. */
 export type EngineStatus =
   | { state: 'ready'; env: Env; kernels: KernelInfo[] }

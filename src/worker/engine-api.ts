@@ -3,7 +3,6 @@
  * global, so it runs (and is tested) in Node through Dawn as well as in a browser worker.
  */
 import type { AttentionConfig, ResultFile, UserKernelSpec } from '../model/index.ts';
-import { NO_ADAPTER_HELP } from '../webgpu/device.ts';
 import { AttentionEngine } from '../webgpu/engine.ts';
 import type { EngineHost } from '../webgpu/engine.ts';
 import { EngineError, errorCodeOf, errorMessageOf } from '../webgpu/errors.ts';
@@ -15,6 +14,7 @@ import type {
   WorkerRunHooks,
   WorkerRunRequest,
 } from './api.ts';
+import { BROWSER_WEBGPU_HELP } from './api.ts';
 
 /** What the API needs from its surroundings. */
 export interface EngineApiDeps {
@@ -24,9 +24,8 @@ export interface EngineApiDeps {
   host: EngineHost;
 }
 
-/** Help shown when the browser has no WebGPU at all. */
-export const NO_WEBGPU_HELP =
-  'Use a browser with WebGPU: Chrome or Edge 113+, Safari 26+, or Firefox 141+ on Windows; on Linux Chrome needs chrome://flags/#enable-unsafe-webgpu and #enable-vulkan.';
+/** Help shown when the browser has no WebGPU or no adapter: the browser's own steps. */
+export const NO_WEBGPU_HELP = BROWSER_WEBGPU_HELP;
 
 /** Calls a hook without letting a closed page (a dead comlink proxy) break the run. */
 function notify(call: () => unknown): void {
@@ -61,14 +60,13 @@ export function createEngineApi(deps: EngineApiDeps): WorkerApi {
         return {
           state: 'unavailable',
           reason: 'WebGPU is present but found no adapter',
-          help: NO_ADAPTER_HELP,
+          help: NO_WEBGPU_HELP,
         };
       engine = await AttentionEngine.open(adapter, deps.host);
       return { state: 'ready', env: engine.env(), kernels: engine.kernels() };
     } catch (err) {
       engine = undefined;
-      const help =
-        err instanceof EngineError && err.help !== undefined ? err.help : NO_ADAPTER_HELP;
+      const help = err instanceof EngineError && err.help !== undefined ? err.help : NO_WEBGPU_HELP;
       return { state: 'unavailable', reason: errorMessageOf(err), help };
     }
   }

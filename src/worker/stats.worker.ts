@@ -20,6 +20,7 @@ import {
   sweepSpeedups,
   type CompareView,
   type LiveSnapshot,
+  type RecordedCi,
   type SweepCell,
   type SweepSpeedup,
 } from './view-stats.ts';
@@ -45,6 +46,7 @@ export interface StatsApi {
     baseline: Float64Array,
     candidate: Float64Array,
     options?: CompareOptions,
+    recorded?: { baseline?: RecordedCi | null; candidate?: RecordedCi | null },
   ): CompareView;
   /** Median, BCa CI, TFLOP/s and GB/s of samples (model `deriveFigures`). */
   derive(config: AttentionConfig, ms: Float64Array, seed: number): Derived | null;
@@ -75,7 +77,8 @@ export const statsApi: StatsApi = {
   describe: (samples) => describe(samples),
   bootstrapCI: (samples, options) => bootstrapCI(samples, options),
   compare: (baseline, candidate, options) => compare(baseline, candidate, options),
-  compareView: (baseline, candidate, options = {}) => compareView(baseline, candidate, options),
+  compareView: (baseline, candidate, options = {}, recorded = {}) =>
+    compareView(baseline, candidate, options, recorded),
   derive: (config, ms, seed) => deriveFigures(config, Array.from(ms), { seed }),
   sweepSpeedups: (cells, baseline, options = {}) => sweepSpeedups(cells, baseline, options),
   resultView: (ms, throttled, quantumMs) => resultView(ms, throttled, { quantumMs }),

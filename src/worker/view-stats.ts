@@ -245,14 +245,33 @@ export function distributionView(samples: ArrayLike<number>, name: string): Dist
   };
 }
 
-/** The comparison plus both distributions, for the Compare view. */
+/** A result's recorded median CI (its `derived` figures), for the side it is on. */
+export interface RecordedCi {
+  /** The CI of the median, ms. */
+  ci: readonly [number, number];
+  /** Its confidence, e.g. 0.95. */
+  confidence: number;
+}
+
+/**
+ * The comparison plus both distributions, for the Compare view. A side's median CI is the one
+ * its result recorded (`deriveFigures`, the figure Results shows) when given at the same
+ * confidence, so one result never shows two different CIs; the speedup CI is compare()'s own.
+ */
 export function compareView(
   baseline: ArrayLike<number>,
   candidate: ArrayLike<number>,
   options: CompareOptions,
+  recorded: { baseline?: RecordedCi | null; candidate?: RecordedCi | null } = {},
 ): CompareView {
+  const comparison = compare(baseline, candidate, options);
+  const confidence = options.confidence ?? 0.95;
+  const pick = (own: [number, number], r: RecordedCi | null | undefined): [number, number] =>
+    r && Math.abs(r.confidence - confidence) < 1e-9 ? [r.ci[0], r.ci[1]] : own;
+  comparison.baseline.ci = pick(comparison.baseline.ci, recorded.baseline);
+  comparison.candidate.ci = pick(comparison.candidate.ci, recorded.candidate);
   return {
-    comparison: compare(baseline, candidate, options),
+    comparison,
     baseline: distributionView(baseline, 'baseline'),
     candidate: distributionView(candidate, 'candidate'),
   };

@@ -108,6 +108,23 @@ export function clipToPlot(svg: Svg, f: Frame, id: string): string {
   return `url(#${id})`;
 }
 
+/**
+ * Ticks whose labels differ: on a very narrow domain (one sample) several ticks round to the
+ * same label, and an axis reading `1.20 ms 1.20 ms 1.20 ms` helps nobody.
+ */
+export function distinctLabels(
+  ticks: readonly number[],
+  format: ((value: number) => string) | undefined,
+): number[] {
+  const seen = new Set<string>();
+  return ticks.filter((t) => {
+    const label = format ? format(t) : String(t);
+    if (seen.has(label)) return false;
+    seen.add(label);
+    return true;
+  });
+}
+
 /** Draws x (bottom) and y (left) axes with horizontal grid lines and titles. */
 export function drawAxes(
   svg: Svg,
@@ -120,9 +137,11 @@ export function drawAxes(
 ): void {
   const { x: xr, y: yr } = plotRange(f);
   const grid = svg.append('g').attr('class', 'grid').attr('stroke', palette.grid);
-  const yTicks = tickValues(y, yOpt.ticks ?? 5);
+  const yTicks = distinctLabels(tickValues(y, yOpt.ticks ?? 5), yOpt.format);
   const yAxis = axisLeft(y).tickValues(yTicks);
-  const xAxis = axisBottom(x).tickValues(tickValues(x, xOpt.ticks ?? 6));
+  const xAxis = axisBottom(x).tickValues(
+    distinctLabels(tickValues(x, xOpt.ticks ?? 6), xOpt.format),
+  );
   if (yOpt.format) yAxis.tickFormat((d) => yOpt.format?.(d) ?? String(d));
   if (xOpt.format) xAxis.tickFormat((d) => xOpt.format?.(d) ?? String(d));
   for (const t of yTicks) {

@@ -46,8 +46,15 @@ export function histogramModel(
   const { x: xr, y: yr } = plotRange(f);
   const first = snapshot.bins[0];
   const last = snapshot.bins[snapshot.bins.length - 1];
-  const lo = Math.min(first?.x0 ?? 0, snapshot.ci?.[0] ?? Infinity);
-  const hi = Math.max(last?.x1 ?? 1, snapshot.ci?.[1] ?? -Infinity);
+  let lo = Math.min(first?.x0 ?? 0, snapshot.ci?.[0] ?? Infinity);
+  let hi = Math.max(last?.x1 ?? 1, snapshot.ci?.[1] ?? -Infinity);
+  // One sample (or all equal): widen to ±5% of the median so the axis has a readable span.
+  const floor = Math.abs(snapshot.medianMs) * 0.05 || 1e-3;
+  if (hi - lo < floor) {
+    const mid = (lo + hi) / 2;
+    lo = Math.max(0, mid - floor);
+    hi = mid + floor;
+  }
   const maxCount = Math.max(1, ...snapshot.bins.map((b) => b.count));
   return {
     frame: f,

@@ -4,6 +4,7 @@
  * worker's comlink API (`src/worker/api.ts`).
  */
 import { proxy, type Remote } from 'comlink';
+import { BROWSER_WEBGPU_HELP } from '../../worker/api.ts';
 import type {
   EngineStatus,
   WorkerApi,
@@ -12,11 +13,8 @@ import type {
 } from '../../worker/api.ts';
 import type { Env, KernelInfo, ResultFile } from '../../model/index.ts';
 
-/** How to get WebGPU, shown wherever the person meets its absence. */
-export const WEBGPU_HELP =
-  'WebGPU works in Chrome and Edge 113+ (Windows, macOS, ChromeOS, Android), Safari 26+, and Firefox 141+ on Windows. ' +
-  'On Linux start Chrome/Chromium with --enable-unsafe-webgpu (add --enable-unsafe-swiftshader where there is no GPU driver). ' +
-  'The page must be served from https:// or localhost.';
+/** How to get WebGPU, shown wherever the person meets its absence (the browser's own steps). */
+export const WEBGPU_HELP = BROWSER_WEBGPU_HELP;
 
 /** Engine state as the views see it. */
 export type BrowserEngineStatus = { state: 'starting' } | EngineStatus;

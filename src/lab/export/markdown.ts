@@ -32,7 +32,7 @@ export function runMarkdown(r: ResultFile): string {
   if (d) {
     lines.push(
       `| median | ${formatMs(d.medianMs)} |`,
-      `| ${Math.round(d.confidence * 100)}% CI of the median | ${formatCi(d.ci)} |`,
+      `| ${Math.round(d.confidence * 100)}% CI of the median | ${formatCi(d.ci, r.samples.ms.length)} |`,
       `| throughput | ${sig(d.tflops, 4)} TFLOP/s, ${sig(d.gbps, 4)} GB/s (minimal bytes) |`,
     );
   }
@@ -60,7 +60,7 @@ export function comparisonMarkdown(
   margin: number,
 ): string {
   const row = (role: string, r: ResultFile, s: ComparisonResult['baseline']): string =>
-    `| ${role} | ${cell(resultTitle(r))} | ${configLabel(r.config)} | ${s.n} | ${formatMs(s.median)} | ${formatCi(s.ci)} |`;
+    `| ${role} | ${cell(resultTitle(r))} | ${configLabel(r.config)} | ${s.n} | ${formatMs(s.median)} | ${formatCi(s.ci, s.n)} |`;
   const lines = [
     '# attnlab comparison',
     '',

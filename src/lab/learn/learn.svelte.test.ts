@@ -17,13 +17,13 @@ describe('LearnState', () => {
     learn.next();
     learn.draft.seqLen = 99;
     expect(learn.apply()).toBe(false);
-    expect(learn.issues).toEqual(['seqLen: must be an integer in 1..64 (got 99)']);
+    expect(learn.issues).toEqual(['Sequence length S: must be an integer in 1..64 (got 99)']);
     expect(learn.problem.seqLen).toBe(12);
     expect(learn.index).toBe(1);
     learn.draft.seqLen = 9;
     learn.draft.scale = 'abc';
     expect(learn.apply()).toBe(false);
-    expect(learn.issues[0]).toMatch(/^scale: must be a finite number > 0/);
+    expect(learn.issues[0]).toMatch(/^Softmax scale: must be a finite number > 0/);
     learn.draft.scale = '0.5';
     expect(learn.apply()).toBe(true);
     expect(learn.issues).toEqual([]);

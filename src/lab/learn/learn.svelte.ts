@@ -19,39 +19,21 @@ import {
   type TrafficComparison,
 } from '../../reference/steps-traffic.ts';
 import { MatrixParseError, formatMatrix, parseMatrix } from './parse.ts';
-import { divergingScale, maxAbs, weightScale, type CellScale } from './scales.ts';
+import {
+  DEFAULT_DRAFT,
+  STEP_KEY,
+  draftFromParams,
+  humanIssue,
+  learnParams,
+  type LearnDraft,
+} from './draft.ts';
 
-/** Where the problem's values come from. */
-export type ValueSource = 'random' | 'typed';
+export type { LearnDraft, ValueSource } from './draft.ts';
+export { draftFromParams, humanIssue, learnParams } from './draft.ts';
+import { divergingScale, maxAbs, weightScale, type CellScale } from './scales.ts';
 
 /** Playback speeds offered, in steps per second. */
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;
-
-/** The editable form of the problem; numbers may be null while a field is empty. */
-export interface LearnDraft {
-  /** Sequence length S (random values only; typed values take S from Q). */
-  seqLen: number | null;
-  /** Head dimension D (random values only). */
-  headDim: number | null;
-  /** Seed of the random values. */
-  seed: number | null;
-  /** Causal masking. */
-  causal: boolean;
-  /** Br: query rows per tile. */
-  queryTile: number | null;
-  /** Bc: key/value rows per tile. */
-  keyTile: number | null;
-  /** Softmax scale as typed; empty means 1/√D. */
-  scale: string;
-  /** Random or typed-in values. */
-  source: ValueSource;
-  /** Typed-in Q, one row per line. */
-  qText: string;
-  /** Typed-in K, one row per line. */
-  kText: string;
-  /** Typed-in V, one row per line. */
-  vText: string;
-}
 
 /** How far the kernel has got with one (query tile, key tile) block of the S×S matrix. */
 export type TilePhase = 'todo' | 'current' | 'done' | 'skipped';
@@ -63,20 +45,6 @@ export interface JumpTarget {
   /** What a person reads, e.g. `Q tile 1 × K tile 2`. */
   label: string;
 }
-
-const DEFAULT_DRAFT: LearnDraft = {
-  seqLen: 12,
-  headDim: 4,
-  seed: 7,
-  causal: false,
-  queryTile: 4,
-  keyTile: 4,
-  scale: '',
-  source: 'random',
-  qText: '',
-  kText: '',
-  vText: '',
-};
 
 interface Built {
   trace: StepTrace;
@@ -125,6 +93,8 @@ function build(draft: LearnDraft): Built {
 /** The Learn view's state (Svelte 5 runes). */
 export class LearnState {
   readonly #initial = build(DEFAULT_DRAFT);
+  /** The draft of the trace shown (the last one applied), for the URL. */
+  #applied: LearnDraft = $state.raw({ ...DEFAULT_DRAFT });
   /** The form as edited. */
   draft: LearnDraft = $state({ ...DEFAULT_DRAFT });
   /** Why the draft cannot be used (empty when it is valid); the last good trace stays shown. */
@@ -144,6 +114,8 @@ export class LearnState {
 
   /** The problem being stepped through. */
   readonly problem: StepProblem = $derived(this.trace.problem);
+  /** The problem shown and the step, as URL params (a permalink of this view). */
+  readonly params: Record<string, string> = $derived(learnParams(this.#applied, this.index));
   /** Number of steps. */
   readonly count: number = $derived(this.trace.steps.length);
   /** The step shown. */
@@ -222,19 +194,31 @@ export class LearnState {
     }),
   );
 
+  /**
+   * Starts from a link's params when they name a Learn problem (its step included); a bad one
+   * stays in the form with its issues shown.
+   */
+  constructor(params: Readonly<Record<string, string>> = {}) {
+    const draft = draftFromParams(params);
+    if (draft === null) return;
+    this.draft = draft;
+    if (this.apply()) this.jumpTo(Number(params[STEP_KEY] ?? '1') - 1 || 0);
+  }
+
   /** Validates the draft and, if it is good, recomputes the trace and goes back to step 1. */
   apply(): boolean {
     try {
       const built = build(this.draft);
       this.trace = built.trace;
       this.naive = built.naive;
+      this.#applied = { ...this.draft };
       this.issues = [];
       this.index = 0;
       this.playing = false;
       return true;
     } catch (error) {
       if (error instanceof ValidationError || error instanceof MatrixParseError) {
-        this.issues = error.issues;
+        this.issues = error.issues.map(humanIssue);
         return false;
       }
       throw error;

@@ -25,4 +25,10 @@ describe('parseMatrix', () => {
     expect(back).toEqual(rows);
     expect(formatMatrix([[0.5, -2]])).toBe('0.5 -2');
   });
+
+  it('writes f32 values without float noise', () => {
+    expect(formatMatrix([[Math.fround(0.44), Math.fround(-0.1), Math.fround(1 / 3)]])).toBe(
+      '0.44 -0.1 0.33333334',
+    );
+  });
 });

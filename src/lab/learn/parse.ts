@@ -40,5 +40,19 @@ export function parseMatrix(name: string, text: string): number[][] {
 
 /** Writes rows as text the parser reads back exactly (shortest round-trip decimals). */
 export function formatMatrix(rows: readonly (readonly number[])[]): string {
-  return rows.map((row) => row.map((x) => String(x)).join(' ')).join('\n');
+  return rows.map((row) => row.map(shortestF32).join(' ')).join('\n');
+}
+
+/**
+ * The shortest decimal that reads back as the same f32, e.g. `0.44` for the f32 nearest 0.44
+ * (not its f64 spelling `0.4399999976158142`).
+ */
+export function shortestF32(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const target = Math.fround(x);
+  for (let digits = 1; digits <= 9; digits++) {
+    const text = String(Number(x.toPrecision(digits)));
+    if (Math.fround(Number(text)) === target) return text;
+  }
+  return String(x);
 }

@@ -2,7 +2,7 @@
  * Number and label formatting for the lab's views. Formatting only: every figure shown here was
  * computed by src/stats (in the stats worker) or by an engine.
  */
-import { configLabel } from '../../model/index.ts';
+import { SOFTWARE_WEBGPU_LABEL, configLabel, isSoftwareEnv } from '../../model/index.ts';
 import type { ResultFile } from '../../model/index.ts';
 
 /** A time in ms with a unit that keeps 4 significant digits readable (µs / ms / s). */
@@ -32,8 +32,12 @@ function unitFor(ms: number): { unit: string; factor: number } {
   return { unit: 'µs', factor: 1e3 };
 }
 
-/** A CI as `[lo, hi] unit`, both ends in the unit of the upper end, 4 significant digits. */
-export function formatCi(ci: readonly [number, number]): string {
+/**
+ * A CI as `[lo, hi] unit`, both ends in the unit of the upper end, 4 significant digits. Given
+ * the sample count `n`, a single sample shows no interval (its zero-width one says nothing).
+ */
+export function formatCi(ci: readonly [number, number], n?: number): string {
+  if (n !== undefined && n < 2) return 'none from 1 sample';
   const { unit, factor } = unitFor(ci[1]);
   return `[${(ci[0] * factor).toPrecision(4)}, ${(ci[1] * factor).toPrecision(4)}] ${unit}`;
 }
@@ -62,6 +66,40 @@ export function formatPercent(fraction: number, digits = 3): string {
   return `${sig(fraction * 100, digits)}%`;
 }
 
+/** A wall-clock span for progress, e.g. `0.8 s`, `12 s`, `2 min 5 s`. */
+export function formatSeconds(ms: number): string {
+  const s = Math.max(0, ms) / 1000;
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 60) return `${Math.round(s)} s`;
+  const m = Math.floor(s / 60);
+  return `${m} min ${Math.round(s - m * 60)} s`;
+}
+
+/** One line of a run's progress a person reads: phase, counts, time and what is left. */
+export function progressLine(p: {
+  phase: string;
+  samples: number;
+  expected: number;
+  elapsedMs: number;
+  warmup: { launches: number; planned: number; etaMs: number | null } | null;
+  budget: { spentMs: number; budgetMs: number } | null;
+}): string {
+  const elapsed = formatSeconds(p.elapsedMs);
+  if (p.phase === 'warmup') {
+    if (!p.warmup) return `warm-up · ${elapsed}`;
+    const eta = p.warmup.etaMs === null ? '' : ` · about ${formatSeconds(p.warmup.etaMs)} left`;
+    return `warm-up · ${p.warmup.launches} / ${p.warmup.planned} launches${eta} · ${elapsed}`;
+  }
+  if (p.phase === 'timing' && p.budget) {
+    return `timing · ${p.samples} samples · ${formatSeconds(p.budget.spentMs)} of ${formatSeconds(p.budget.budgetMs)} budget`;
+  }
+  if (p.phase === 'timing') {
+    const of = p.expected < 100000 ? ` / ${p.expected}` : '';
+    return `timing · ${p.samples}${of} samples · ${elapsed}`;
+  }
+  return `${p.phase === 'checking' ? 'checking correctness' : p.phase} · ${elapsed}`;
+}
+
 /** The current time as ISO 8601. */
 export function nowIso(): string {
   return new Date().toISOString();
@@ -75,9 +113,13 @@ export function formatWhen(iso: string): string {
   return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}`;
 }
 
-/** The label a person recognises a result by: its own label, else `backend · kernel`. */
+/**
+ * The label a person recognises a result by: its own label, else `backend · kernel`, marked
+ * `· software (CPU-emulated) WebGPU` when its adapter was one (its times measure a CPU).
+ */
 export function resultTitle(result: ResultFile): string {
-  return result.target.label ?? `${result.target.backend} · ${result.target.kernel}`;
+  const base = result.target.label ?? `${result.target.backend} · ${result.target.kernel}`;
+  return isSoftwareEnv(result.env) ? `${base} · ${SOFTWARE_WEBGPU_LABEL}` : base;
 }
 
 /** Title plus config, e.g. `cpu · naive — B=1 H=1 S=64 D=32 f32`. */

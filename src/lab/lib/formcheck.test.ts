@@ -100,11 +100,17 @@ describe('kernelFits and deviceFit', () => {
 
   it('says why a kernel cannot run a config', () => {
     expect(kernelFits(kernel, config)).toBeNull();
-    expect(kernelFits(kernel, { ...config, dtype: 'f16' })).toBe('no f16 (has f32)');
-    expect(kernelFits(kernel, { ...config, headDim: 128 })).toBe('no D=128 (has 32, 64)');
-    expect(kernelFits(kernel, { ...config, causal: true })).toBe('no causal masking');
+    expect(kernelFits(kernel, { ...config, dtype: 'f16' })).toBe(
+      'Runs in f32 only, and this config is f16.',
+    );
+    expect(kernelFits(kernel, { ...config, headDim: 128 })).toBe(
+      'Supports head dim D = 32 or 64 only, and this config has D = 128.',
+    );
+    expect(kernelFits(kernel, { ...config, causal: true })).toBe(
+      'Has no causal masking, which this config asks for.',
+    );
     expect(kernelFits({ ...kernel, available: false, reason: 'needs subgroups' }, config)).toBe(
-      'needs subgroups',
+      'Needs subgroups.',
     );
   });
 
@@ -129,7 +135,7 @@ describe('kernelFits and deviceFit', () => {
     expect(
       deviceFit({ ...config, heads: 8, seqLen: 4096, headDim: 256, batch: 5 }, 'webgpu', env),
     ).toBe(
-      'too large for this device: one tensor needs 160.00 MiB, the adapter allows 128.00 MiB per buffer',
+      'Too large for this device: one tensor needs 160.00 MiB, and the adapter allows 128.00 MiB per buffer.',
     );
     expect(deviceFit(config, 'webgpu', null)).toBeNull();
   });
@@ -137,7 +143,7 @@ describe('kernelFits and deviceFit', () => {
   it('refuses a CUDA run larger than device memory', () => {
     const env: Env = { gpu: { name: 'Tiny GPU', memoryBytes: 512 * 1024 * 1024 } };
     expect(deviceFit({ ...config, batch: 64, heads: 16, seqLen: 4096 }, 'cuda', env)).toMatch(
-      /^too large for this device: needs .* GiB, the GPU has 512\.00 MiB$/,
+      /^Too large for this device: it needs .* GiB, and the GPU has 512\.00 MiB\.$/,
     );
   });
 });

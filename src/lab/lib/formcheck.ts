@@ -170,17 +170,37 @@ export function checkSeed(text: string): Checked<number> {
   };
 }
 
-/** Whether a kernel can run a config, and why not. */
+/** `a`, `a or b`, `a, b or c`. */
+function orList(items: readonly string[]): string {
+  return items.length <= 1
+    ? (items[0] ?? '')
+    : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
+}
+
+/**
+ * A reason as a sentence (capital first, full stop last), so engines' terse reasons (`no
+ * NVIDIA GPU found`) read like the lab's own.
+ */
+export function asSentence(reason: string): string {
+  const t = reason.trim();
+  if (t === '') return t;
+  const first = t.charAt(0).toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(first) ? first : `${first}.`;
+}
+
+/** Whether a kernel can run a config, and why not (a sentence). */
 export function kernelFits(kernel: KernelInfo, config: AttentionConfig): string | null {
-  if (!kernel.available) return kernel.reason ?? 'unavailable here';
+  if (!kernel.available) return asSentence(kernel.reason ?? 'unavailable here');
   if (!kernel.dtypes.includes(config.dtype)) {
-    return `no ${config.dtype} (has ${kernel.dtypes.join(', ')})`;
+    return `Runs in ${orList(kernel.dtypes)} only, and this config is ${config.dtype}.`;
   }
   if (kernel.headDims.length > 0 && !kernel.headDims.includes(config.headDim)) {
-    return `no D=${config.headDim} (has ${kernel.headDims.join(', ')})`;
+    return `Supports head dim D = ${orList(kernel.headDims.map(String))} only, and this config has D = ${config.headDim}.`;
   }
-  if (config.causal && !kernel.causal) return 'no causal masking';
-  if (hasKvShape(config) && kernel.kvShape !== true) return 'no grouped-query / KV length ≠ S';
+  if (config.causal && !kernel.causal) return 'Has no causal masking, which this config asks for.';
+  if (hasKvShape(config) && kernel.kvShape !== true) {
+    return 'Runs only square problems (KV heads = H and KV length = S), and this config is grouped-query or decode.';
+  }
   return null;
 }
 
@@ -206,7 +226,7 @@ export function deviceFit(
     const buffer = limits.maxBufferSize;
     const cap = Math.min(binding ?? Infinity, buffer ?? Infinity);
     if (Number.isFinite(cap) && estimate.largestBufferBytes > cap) {
-      return `too large for this device: one tensor needs ${formatBytes(estimate.largestBufferBytes)}, the adapter allows ${formatBytes(cap)} per buffer`;
+      return `Too large for this device: one tensor needs ${formatBytes(estimate.largestBufferBytes)}, and the adapter allows ${formatBytes(cap)} per buffer.`;
     }
   }
   const total = env.gpu?.memoryBytes;
@@ -215,7 +235,7 @@ export function deviceFit(
     total !== undefined &&
     estimate.totalBytes > total
   ) {
-    return `too large for this device: needs ${formatBytes(estimate.totalBytes)}, the GPU has ${formatBytes(total)}`;
+    return `Too large for this device: it needs ${formatBytes(estimate.totalBytes)}, and the GPU has ${formatBytes(total)}.`;
   }
   return null;
 }

@@ -1,45 +1,61 @@
 /**
- * Permalinks: the run form's config, stop rule and selected targets in the URL's query string,
- * e.g. `?B=1&H=2&S=128&D=64&dtype=f32&causal=0&stop=count:50&t=browser|webgpu|flash-f32`, plus
- * `Hkv` and `Skv` when the KV heads or length are set.
- * Decoding never throws: unknown values are left to the form, which validates them as typed.
+ * Permalinks: the run form's every field, the stop rule, the selected targets and the open
+ * view's own state (compared result ids, the Learn problem) in the URL's query string, e.g.
+ * `?tab=run&B=1&H=2&S=128&D=64&dtype=f32&causal=0&cache=cold&seed=1&stop=count:50&t=browser|webgpu|flash-f32`.
+ * Fields are encoded generically by name, so a field the form gains travels without changes
+ * here. Decoding never throws: values are left to the form and views, which validate them.
  */
-import { DTYPES, type Dtype } from '../../model/index.ts';
-import type { ConfigFields, StopFields } from './formcheck.ts';
+import type { StopFields } from './formcheck.ts';
 import { parseTargetKey } from './targets.ts';
+
+/** A form's fields by name: text as typed, or a checkbox. */
+export type FieldValues = Readonly<Record<string, string | boolean>>;
+
+/** Short URL keys of the first fields; links made before the others existed use them. */
+const ALIASES: Readonly<Record<string, string>> = {
+  batch: 'B',
+  heads: 'H',
+  seqLen: 'S',
+  headDim: 'D',
+  kvHeads: 'Hkv',
+  kvSeqLen: 'Skv',
+};
+/** Fields whose empty value means "the default" (Hkv = H, Skv = S): left out of links. */
+const OMIT_WHEN_EMPTY = new Set(['kvHeads', 'kvSeqLen']);
+const UNALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries(ALIASES).map(([name, key]) => [key, name]),
+);
+/** Keys with a meaning of their own (not fields). */
+const RESERVED = new Set(['tab', 'stop', 't']);
+/** Longest value kept from a link (a hand-edited URL must not flood a field). */
+const MAX_VALUE = 4096;
 
 /** What a permalink carries. */
 export interface PermalinkState {
   /** The tab to open. */
   tab: string | null;
-  /** Config fields present in the link. */
-  config: Partial<ConfigFields>;
+  /** Every other key by field name (aliases resolved): form fields and view state alike. */
+  params: Record<string, string>;
   /** Stop-rule fields present in the link. */
   stop: Partial<StopFields>;
   /** Target keys (invalid ones dropped). */
   targets: string[];
 }
 
-/** Encodes form state as a query string (with the leading `?`). */
+/** Encodes form state and the open view's state as a query string (with the leading `?`). */
 export function encodePermalink(
   tab: string,
-  config: ConfigFields,
+  fields: FieldValues,
   stop: StopFields,
   targets: readonly string[],
+  view: Readonly<Record<string, string>> = {},
 ): string {
   const q = new URLSearchParams();
   q.set('tab', tab);
-  q.set('B', config.batch.trim());
-  q.set('H', config.heads.trim());
-  q.set('S', config.seqLen.trim());
-  q.set('D', config.headDim.trim());
-  // Only when set, so square-problem links stay as they were.
-  const hkv = config.kvHeads?.trim() ?? '';
-  const skv = config.kvSeqLen?.trim() ?? '';
-  if (hkv !== '') q.set('Hkv', hkv);
-  if (skv !== '') q.set('Skv', skv);
-  q.set('dtype', config.dtype);
-  q.set('causal', config.causal ? '1' : '0');
+  for (const [name, value] of Object.entries(fields)) {
+    if (value === '' && OMIT_WHEN_EMPTY.has(name)) continue;
+    q.set(ALIASES[name] ?? name, typeof value === 'boolean' ? (value ? '1' : '0') : value.trim());
+  }
   const rule =
     stop.kind === 'count'
       ? `count:${stop.iterations.trim()}`
@@ -48,6 +64,9 @@ export function encodePermalink(
         : `time:${stop.budgetS.trim()}`;
   q.set('stop', rule);
   for (const t of targets) q.append('t', t);
+  for (const [key, value] of Object.entries(view)) {
+    if (!RESERVED.has(key)) q.set(key, value);
+  }
   // Target keys contain `|` and `:`; keep them readable in the address bar.
   return `?${q.toString().replaceAll('%7C', '|').replaceAll('%3A', ':').replaceAll('%2F', '/')}`;
 }
@@ -55,27 +74,11 @@ export function encodePermalink(
 /** Decodes a query string (with or without `?`). */
 export function decodePermalink(search: string): PermalinkState {
   const q = new URLSearchParams(search.startsWith('?') ? search.slice(1) : search);
-  const config: Partial<ConfigFields> = {};
-  const map: [
-    string,
-    keyof Pick<ConfigFields, 'batch' | 'heads' | 'seqLen' | 'headDim' | 'kvHeads' | 'kvSeqLen'>,
-  ][] = [
-    ['B', 'batch'],
-    ['H', 'heads'],
-    ['S', 'seqLen'],
-    ['D', 'headDim'],
-    ['Hkv', 'kvHeads'],
-    ['Skv', 'kvSeqLen'],
-  ];
-  for (const [key, field] of map) {
-    const v = q.get(key);
-    if (v !== null) config[field] = v.slice(0, 12);
+  const params: Record<string, string> = {};
+  for (const [key, value] of q) {
+    if (RESERVED.has(key)) continue;
+    params[UNALIASES[key] ?? key] = value.slice(0, MAX_VALUE);
   }
-  const dtype = q.get('dtype');
-  if (dtype !== null && (DTYPES as readonly string[]).includes(dtype))
-    config.dtype = dtype as Dtype;
-  const causal = q.get('causal');
-  if (causal === '1' || causal === '0') config.causal = causal === '1';
   const stop: Partial<StopFields> = {};
   const rule = q.get('stop')?.split(':') ?? [];
   if (rule[0] === 'count' && rule[1] !== undefined) {
@@ -90,5 +93,30 @@ export function decodePermalink(search: string): PermalinkState {
     stop.budgetS = rule[1].slice(0, 12);
   }
   const targets = q.getAll('t').filter((t) => parseTargetKey(t) !== null);
-  return { tab: q.get('tab'), config, stop, targets };
+  return { tab: q.get('tab'), params, stop, targets };
+}
+
+/**
+ * Reads the fields a form has from decoded params: a checkbox from `1`/`0`, text as given (at
+ * most `maxLength`), a field with fixed choices only when the value is one of them.
+ */
+export function fieldsFromParams(
+  params: Readonly<Record<string, string>>,
+  current: FieldValues,
+  choices: Readonly<Record<string, readonly string[]>> = {},
+  maxLength = 24,
+): Record<string, string | boolean> {
+  const out: Record<string, string | boolean> = {};
+  for (const [name, now] of Object.entries(current)) {
+    const raw = params[name];
+    if (raw === undefined) continue;
+    if (typeof now === 'boolean') {
+      if (raw === '1' || raw === '0') out[name] = raw === '1';
+      continue;
+    }
+    const allowed = choices[name];
+    if (allowed && !allowed.includes(raw)) continue;
+    out[name] = raw.slice(0, maxLength);
+  }
+  return out;
 }

@@ -75,11 +75,16 @@ describe('KV fields in the form', () => {
   });
 
   it('permalinks carry Hkv and Skv only when set', () => {
-    const link = encodePermalink('run', fields({ kvHeads: '2', kvSeqLen: '4096' }), stop, []);
+    const link = encodePermalink(
+      'run',
+      { ...fields({ kvHeads: '2', kvSeqLen: '4096' }) },
+      stop,
+      [],
+    );
     expect(link).toContain('&Hkv=2&Skv=4096&');
-    expect(decodePermalink(link).config).toMatchObject({ kvHeads: '2', kvSeqLen: '4096' });
-    const square = encodePermalink('run', fields(), stop, []);
+    expect(decodePermalink(link).params).toMatchObject({ kvHeads: '2', kvSeqLen: '4096' });
+    const square = encodePermalink('run', { ...fields() }, stop, []);
     expect(square).not.toContain('Hkv');
-    expect(decodePermalink(square).config.kvSeqLen).toBeUndefined();
+    expect(decodePermalink(square).params.kvSeqLen).toBeUndefined();
   });
 });

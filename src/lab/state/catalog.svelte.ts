@@ -2,10 +2,11 @@
  * Every target the lab can run, grouped by engine: the browser's WebGPU kernels and each
  * connected runner's backends and kernels — unavailable ones included, with the reason.
  */
+import { SOFTWARE_WEBGPU_LABEL, isSoftwareEnv, isSoftwareIdentity } from '../../model/index.ts';
 import type { AttentionConfig, Env } from '../../model/index.ts';
 import type { BrowserEngine } from '../engine/engine.svelte.ts';
 import type { RunnerRegistry } from '../runners/registry.svelte.ts';
-import { deviceFit, kernelFits } from '../lib/formcheck.ts';
+import { asSentence, deviceFit, kernelFits } from '../lib/formcheck.ts';
 import { BROWSER_ORIGIN, runnerHost, targetKey, type TargetRef } from '../lib/targets.ts';
 
 /** One selectable target. */
@@ -22,6 +23,8 @@ export interface TargetOption {
   unavailable: string | null;
   /** The device fingerprint behind it, for memory checks and ceilings. */
   env: Env | null;
+  /** True when it runs on a software (CPU-emulated) WebGPU adapter. */
+  software?: boolean;
 }
 
 /** A group of targets: one engine. */
@@ -76,9 +79,10 @@ export class TargetCatalog {
     const config = this.#config();
     const groups: TargetGroup[] = [];
     const status = this.#engine.status;
+    const software = status.state === 'ready' && isSoftwareEnv(status.env);
     const browser: TargetGroup = {
       key: BROWSER_ORIGIN,
-      title: 'This browser (WebGPU)',
+      title: `This browser (${software ? SOFTWARE_WEBGPU_LABEL : 'WebGPU'})`,
       problem:
         status.state === 'starting'
           ? 'starting WebGPU…'
@@ -97,7 +101,14 @@ export class TargetCatalog {
             : (k.reason ?? 'unavailable');
         browser.options.push(
           this.#judge(
-            { ref, key: targetKey(ref), name: k.id, description: k.description, env: status.env },
+            {
+              ref,
+              key: targetKey(ref),
+              name: k.id,
+              description: k.description,
+              env: status.env,
+              software,
+            },
             fits,
           ),
         );
@@ -132,11 +143,20 @@ export class TargetCatalog {
             key: targetKey(ref),
             name: kernels === '' ? b.id : `${b.id} (${kernels})`,
             description: b.device ?? '',
-            unavailable: b.available ? 'no kernels' : (b.reason ?? 'no reason given'),
+            unavailable: asSentence(b.available ? 'no kernels' : (b.reason ?? 'no reason given')),
             env: null,
           });
           continue;
         }
+        // Dawn is WebGPU too: its device name tells a CPU emulation (SwiftShader) apart.
+        const dawnSoftware =
+          b.id === 'dawn' &&
+          isSoftwareIdentity({
+            vendor: '',
+            architecture: '',
+            device: b.device ?? '',
+            description: '',
+          });
         for (const k of b.kernels) {
           const ref = { origin: conn.url, backend: b.id, kernel: k.id };
           const base = problem ?? (config ? kernelFits(k, config) : null);
@@ -148,6 +168,7 @@ export class TargetCatalog {
                 name: `${b.id} · ${k.id}`,
                 description: k.description,
                 env: conn.env,
+                software: dawnSoftware,
               },
               base,
             ),

@@ -53,6 +53,22 @@ export class CompareState {
   readonly baseline: ResultFile | null = $derived(this.#find(this.baselineId));
   /** The candidate result. */
   readonly candidate: ResultFile | null = $derived(this.#find(this.candidateId));
+  /** Ids chosen (e.g. by a link) that the history does not have. */
+  readonly missingIds: string[] = $derived(
+    [this.baselineId, this.candidateId].filter(
+      (id): id is string => id !== null && this.#find(id) === null,
+    ),
+  );
+  /** The comparison's URL params: result ids and margin (empty when nothing is chosen). */
+  readonly params: Record<string, string> = $derived(
+    this.baselineId === null && this.candidateId === null
+      ? {}
+      : {
+          ...(this.baselineId !== null ? { a: this.baselineId } : {}),
+          ...(this.candidateId !== null ? { b: this.candidateId } : {}),
+          margin: this.marginPercent.trim(),
+        },
+  );
   /** Fields where the two environments differ. */
   readonly envDiff: EnvDifference[] | null = $derived(
     this.baseline && this.candidate ? diffEnv(this.baseline.env, this.candidate.env) : null,
@@ -114,6 +130,8 @@ export class CompareState {
           allowDifferentConfig: this.allowDifferentConfig,
           quantumMs: { baseline: sampleQuantumMs(a), candidate: sampleQuantumMs(b) },
         },
+        // One CI per result: the one it recorded, as Results shows it.
+        { baseline: a.derived, candidate: b.derived },
       );
       if (request === this.#request) this.view = view;
     } catch (err) {

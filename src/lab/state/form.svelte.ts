@@ -2,6 +2,7 @@
  * The run form's state: fields as typed, validated as you type (src/model's schemas and
  * ranges), the selected targets, and the permalink they make.
  */
+import { DTYPES } from '../../model/index.ts';
 import type { AttentionConfig, Dtype, StopRule } from '../../model/index.ts';
 import {
   checkConfig,
@@ -10,8 +11,19 @@ import {
   type ConfigFields,
   type StopFields,
 } from '../lib/formcheck.ts';
-import { encodePermalink, type PermalinkState } from '../lib/permalink.ts';
+import {
+  encodePermalink,
+  fieldsFromParams,
+  type FieldValues,
+  type PermalinkState,
+} from '../lib/permalink.ts';
 import { presetFields, type ConfigPreset } from '../lib/presets.ts';
+
+/** Fields with fixed choices: a link's value is taken only when it is one of them. */
+const FIELD_CHOICES: Readonly<Record<string, readonly string[]>> = {
+  dtype: DTYPES,
+  cache: ['cold', 'warm'],
+};
 
 /** The run form. */
 export class RunForm {
@@ -47,6 +59,8 @@ export class RunForm {
   seed = $state('1');
   /** Selected target keys, in selection order (the first is the baseline). */
   targets: string[] = $state([]);
+  /** True once the person or a permalink chose targets: the first-run preselection then stops. */
+  targetsChosen = $state(false);
 
   /** The config fields, for validation and permalinks. */
   readonly configFields: ConfigFields = $derived({
@@ -58,6 +72,15 @@ export class RunForm {
     kvSeqLen: this.kvSeqLen,
     causal: this.causal,
     dtype: this.dtype,
+  });
+  /**
+   * Every field of the form by its property name (config, cache, seed): what a permalink
+   * carries. A field added to `configFields` travels in links with no other change.
+   */
+  readonly fields: FieldValues = $derived({
+    ...this.configFields,
+    cache: this.cache,
+    seed: this.seed,
   });
   /** The stop fields. */
   readonly stopFields: StopFields = $derived({
@@ -88,38 +111,54 @@ export class RunForm {
   /** Everything valid: the config, the stop rule and the seed. */
   readonly valid = $derived(this.config !== null && this.stop !== null && this.seedValue !== null);
 
-  /** The permalink query string for the given tab. */
-  permalink(tab: string): string {
-    return encodePermalink(tab, this.configFields, this.stopFields, this.targets);
+  /** The permalink query string for the given tab, with the open view's own state. */
+  permalink(tab: string, view: Readonly<Record<string, string>> = {}): string {
+    return encodePermalink(tab, this.fields, this.stopFields, this.targets, view);
   }
 
   /** Applies a decoded permalink (fields are validated as usual once set). */
   apply(link: PermalinkState): void {
-    const c = link.config;
-    if (c.batch !== undefined) this.batch = c.batch;
-    if (c.heads !== undefined) this.heads = c.heads;
-    if (c.seqLen !== undefined) this.seqLen = c.seqLen;
-    if (c.headDim !== undefined) this.headDim = c.headDim;
-    if (c.kvHeads !== undefined) this.kvHeads = c.kvHeads;
-    if (c.kvSeqLen !== undefined) this.kvSeqLen = c.kvSeqLen;
-    if (c.causal !== undefined) this.causal = c.causal;
-    if (c.dtype !== undefined) this.dtype = c.dtype;
+    // `fields` names this object's own properties, so each value goes back where it came from.
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(
+      fieldsFromParams(link.params, this.fields, FIELD_CHOICES),
+    )) {
+      self[name] = value;
+    }
     const s = link.stop;
     if (s.kind !== undefined) this.stopKind = s.kind;
     if (s.iterations !== undefined) this.iterations = s.iterations;
     if (s.ciPercent !== undefined) this.ciPercent = s.ciPercent;
     if (s.ciMax !== undefined) this.ciMax = s.ciMax;
     if (s.budgetS !== undefined) this.budgetS = s.budgetS;
-    if (link.targets.length > 0) this.targets = [...link.targets];
+    if (link.targets.length > 0) {
+      this.targets = [...link.targets];
+      this.targetsChosen = true;
+    }
+  }
+
+  /** Sets the preselected targets (first run), unless targets were chosen. */
+  preselect(keys: readonly string[]): void {
+    if (this.targetsChosen) return;
+    if (keys.length === this.targets.length && keys.every((k, i) => this.targets[i] === k)) return;
+    this.targets = [...keys];
+  }
+
+  /** Deselects every target. */
+  clearTargets(): void {
+    this.targets = [];
+    this.targetsChosen = true;
   }
 
   /** Fills the problem fields from a preset (the stop rule and targets stay). */
   applyPreset(preset: ConfigPreset): void {
-    this.apply({ tab: null, config: presetFields(preset), stop: {}, targets: [] });
+    const self = this as unknown as Record<string, unknown>;
+    for (const [name, value] of Object.entries(presetFields(preset))) self[name] = value;
   }
 
   /** Selects or deselects a target. */
   toggleTarget(key: string, on: boolean): void {
+    this.targetsChosen = true;
     const has = this.targets.includes(key);
     if (on && !has) this.targets = [...this.targets, key];
     if (!on && has) this.targets = this.targets.filter((t) => t !== key);

@@ -12,6 +12,7 @@ import type { ConnectionOptions } from '../runners/connection.svelte.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { HistoryStore } from '../store/db.ts';
 import { decodePermalink } from '../lib/permalink.ts';
+import { preselectTargets } from '../lib/preselect.ts';
 import { BROWSER_ORIGIN, parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
 import { CompareState } from './compare.svelte.ts';
@@ -62,6 +63,10 @@ export class Lab {
   tab: TabId = $state('run');
   /** A message shown at the top of the page (e.g. a permalink that named an unknown runner). */
   notice: string | null = $state(null);
+  /** The Learn view's state as URL params, reported by the view while it is open. */
+  learnParams: Record<string, string> = $state.raw({});
+  /** The URL params the page opened with (views read their own state from them once). */
+  linkParams: Readonly<Record<string, string>> = {};
   readonly theme: Theme;
   readonly engine: BrowserEngine;
   readonly runners: RunnerRegistry;
@@ -102,6 +107,7 @@ export class Lab {
   async start(options: { search: string; localRunner: SavedRunner | null }): Promise<void> {
     const link = decodePermalink(options.search);
     if (isTab(link.tab)) this.tab = link.tab;
+    this.linkParams = link.params;
     this.form.apply(link);
     this.runners.start(options.localRunner);
     const unknown = link.targets
@@ -113,7 +119,36 @@ export class Lab {
     if (unknown.length > 0) {
       this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;
     }
-    await Promise.all([this.history.load(), this.engine.init()]);
+    const history = this.history.load().then(() => this.#openLinkedComparison(link.params));
+    await Promise.all([history, this.engine.init()]);
+  }
+
+  /** The URL query of the current state: the form, and the open view's own state. */
+  permalink(): string {
+    const view =
+      this.tab === 'compare' ? this.compare.params : this.tab === 'learn' ? this.learnParams : {};
+    return this.form.permalink(this.tab, view);
+  }
+
+  /** Opens the comparison a link names (`a`, `b`, `margin`); missing results get a notice. */
+  async #openLinkedComparison(params: Readonly<Record<string, string>>): Promise<void> {
+    const a = params.a ?? null;
+    const b = params.b ?? null;
+    if (a === null && b === null) return;
+    if (params.margin !== undefined) this.compare.marginPercent = params.margin.slice(0, 12);
+    await this.compare.select(a, b);
+    const missing = this.compare.missingIds;
+    if (missing.length > 0) {
+      this.notice = `This link compares ${missing.length === 1 ? 'result' : 'results'} ${missing.join(' and ')}, which ${missing.length === 1 ? 'is' : 'are'} not in this browser's history. Import the result ${missing.length === 1 ? 'file' : 'files'} under Results (drop or pick the JSON) to see the comparison.`;
+    }
+  }
+
+  /**
+   * First run: selects the best available targets while the person has chosen none (called from
+   * an effect, so it follows WebGPU and the runners as they become ready and the config).
+   */
+  preselect(): void {
+    this.form.preselect(preselectTargets(this.catalog.groups));
   }
 
   /** Opens the Compare view on two results. */

@@ -8,6 +8,7 @@ import type {
   AttentionConfig,
   Correctness,
   ResultFile,
+  RunProgress,
   RunState,
   StopRule,
 } from '../../model/index.ts';
@@ -27,6 +28,26 @@ export interface SessionProgress {
   expected: number;
   /** Wall time since start, ms. */
   elapsedMs: number;
+  /** During warm-up: launches done and planned, time left (ms, null: not known yet). */
+  warmup: { launches: number; planned: number; etaMs: number | null } | null;
+  /** How far the phase is, 0..1, for the progress bar (null: indeterminate). */
+  fraction: number | null;
+  /** For a time budget: ms spent timing and the budget. */
+  budget: { spentMs: number; budgetMs: number } | null;
+}
+
+/**
+ * The progress bar's fraction: warm-up launches, else samples of the count (or of the CI rule's
+ * cap), else the time budget spent — so a time-budget bar advances with time.
+ */
+export function progressFraction(p: RunProgress, stop: StopRule, expected: number): number | null {
+  const clamp = (x: number): number => Math.max(0, Math.min(1, x));
+  if (p.phase === 'warmup') {
+    return p.warmup && p.warmup.planned > 0 ? clamp(p.warmup.launches / p.warmup.planned) : null;
+  }
+  if (p.phase !== 'timing') return null;
+  if (stop.kind === 'time') return clamp((p.timingMs ?? p.elapsedMs) / stop.budgetMs);
+  return expected > 0 ? clamp(p.samples / expected) : null;
 }
 
 /** The headline figures of the run shown. */
@@ -75,6 +96,8 @@ export class RunSession {
   progress: SessionProgress | null = $state.raw(null);
   /** Correctness check of the current run, as soon as it is known. */
   check: Correctness | null = $state.raw(null);
+  /** True from Cancel until the batch has stopped. */
+  cancelling = $state(false);
   /** True while any run is queued or running. */
   readonly busy = $derived(this.runs.some((r) => r.state === 'queued' || r.state === 'running'));
   /** The run being shown. */
@@ -103,6 +126,7 @@ export class RunSession {
   ): Promise<void> {
     if (this.busy || targets.length === 0) return;
     this.#cancelled = false;
+    this.cancelling = false;
     this.runs = targets.map((target) => ({
       id: newRunId(),
       target,
@@ -119,11 +143,14 @@ export class RunSession {
       }
       await this.#runOne(i, config, stop, options);
     }
+    this.cancelling = false;
   }
 
   /** Cancels the run in flight and the ones still queued. */
   cancel(): void {
+    if (!this.busy) return;
     this.#cancelled = true;
+    this.cancelling = true;
     this.#handle?.cancel();
   }
 
@@ -141,7 +168,15 @@ export class RunSession {
     this.live = live;
     this.check = null;
     const expected = maxSamples(stop);
-    this.progress = { phase: 'setup', samples: 0, expected, elapsedMs: 0 };
+    this.progress = {
+      phase: 'setup',
+      samples: 0,
+      expected,
+      elapsedMs: 0,
+      warmup: null,
+      fraction: null,
+      budget: null,
+    };
     const handle = this.#executor.start(
       { id: run.id, target: run.target, config, stop, cache: options.cache, seed: options.seed },
       {
@@ -149,11 +184,18 @@ export class RunSession {
           live.push(ms);
         },
         onProgress: (p) => {
+          const total = p.expected ?? expected;
           this.progress = {
             phase: p.phase,
             samples: p.samples,
-            expected: p.expected ?? expected,
+            expected: total,
             elapsedMs: p.elapsedMs,
+            warmup: p.phase === 'warmup' ? (p.warmup ?? null) : null,
+            fraction: progressFraction(p, stop, total),
+            budget:
+              stop.kind === 'time'
+                ? { spentMs: p.timingMs ?? p.elapsedMs, budgetMs: stop.budgetMs }
+                : null,
           };
         },
         onCheck: (c) => {

@@ -1,0 +1,84 @@
+/**
+ * Accessibility: axe over every view in both themes, after a real run and comparison so the
+ * views hold content; any serious or critical violation fails the test with what and where.
+ */
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import {
+  configure,
+  CPU_KERNEL,
+  expect,
+  openLab,
+  pick,
+  runAndWait,
+  test,
+  WEBGPU_KERNEL,
+} from './lab.ts';
+
+const VIEWS = ['Run', 'Results', 'Compare', 'Sweep', 'Environment', 'Runners', 'Learn'] as const;
+
+async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  const html = page.locator('html');
+  for (let i = 0; i < 3 && (await html.getAttribute('data-theme')) !== theme; i++) {
+    await page.getByRole('button', { name: /^Theme:/ }).click();
+  }
+  await expect(html).toHaveAttribute('data-theme', theme);
+}
+
+/** Serious and critical violations as readable lines: rule, impact, the first few targets. */
+async function violations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).analyze();
+  // The lesser ones are logged, so a run shows them without failing on them.
+  for (const v of result.violations.filter(
+    (x) => x.impact !== 'serious' && x.impact !== 'critical',
+  ))
+    console.log(
+      `axe ${v.impact ?? '?'} ${v.id}: ${v.nodes
+        .map((n) => n.target.join(' '))
+        .slice(0, 3)
+        .join(' | ')}`,
+    );
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map(
+      (v) =>
+        `${v.id} (${v.impact}): ${v.help} — ${v.nodes
+          .slice(0, 4)
+          .map((n) => n.target.join(' '))
+          .join(' | ')}`,
+    );
+}
+
+test('every view in both themes has no serious or critical axe violation', async ({ page }) => {
+  test.setTimeout(420_000);
+  await openLab(page);
+  await configure(page, 10);
+  await pick(page, WEBGPU_KERNEL);
+  await pick(page, CPU_KERNEL);
+  await runAndWait(page, 2);
+  await page.getByRole('tab', { name: 'Results' }).click();
+  const table = page.getByRole('table', { name: 'Results history' });
+  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
+  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
+  await page.getByRole('button', { name: 'Compare selected' }).click();
+  await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible();
+
+  const found: string[] = [];
+  for (const theme of ['light', 'dark'] as const) {
+    await setTheme(page, theme);
+    for (const view of VIEWS) {
+      await page.getByRole('tab', { name: view, exact: true }).click();
+      await expect(page.getByRole('tab', { name: view, exact: true })).toHaveAttribute(
+        'aria-selected',
+        'true',
+      );
+      if (view === 'Learn') await expect(page.getByLabel('Step counter')).toBeVisible();
+      if (view === 'Compare')
+        await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible();
+      const t0 = Date.now();
+      for (const line of await violations(page)) found.push(`${theme} ${view}: ${line}`);
+      console.log(`axe ${theme} ${view}: ${Date.now() - t0} ms`);
+    }
+  }
+  expect(found).toEqual([]);
+});
