@@ -96,7 +96,10 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function parseTargets(specs: readonly string[], viaRunners: boolean): {
+function parseTargets(
+  specs: readonly string[],
+  viaRunners: boolean,
+): {
   spec: string;
   backend: string;
   kernel: string;

@@ -182,7 +182,7 @@ export class SweepState {
             ...base,
             [this.vary]: size,
             ...(split === 'none' || variant.value === null ? {} : { [split]: variant.value }),
-          } as AttentionConfig,
+          },
           label: `${targetLabel(target)} at ${AXIS_SHORT[this.vary]}=${size}${variant.label ? ` ${variant.label}` : ''}`,
         })),
       ),
