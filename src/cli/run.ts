@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileChecked } from '../../native-runner/src/server/checked-write.ts';
 import { MAX_USER_SOURCE_BYTES, userKernelSpecSchema, validateConfig } from '../model/index.ts';
 import type {
   AttentionConfig,
@@ -233,7 +233,8 @@ export function userKernelFromCallable(flags: {
 
 /** Writes a result file atomically (temp file + rename): never half-written. */
 export async function writeResult(path: string, result: ResultFile): Promise<void> {
-  await writeFileAtomic(path, JSON.stringify(result, null, 2) + '\n');
+  // Checked: write-file-atomic 6 ignores short writes, leaving a truncated file on a full disk.
+  await writeFileChecked(path, JSON.stringify(result, null, 2) + '\n');
 }
 
 async function action(flags: RunFlags): Promise<void> {
@@ -330,7 +331,7 @@ async function action(flags: RunFlags): Promise<void> {
         throw new CliError(`--save-output: backend ${flags.backend} returned no output`, 1);
       const { batch, heads, seqLen, headDim } = result.config;
       const npy = writeNpy(output, [batch, heads, seqLen, headDim]);
-      await writeFileAtomic(
+      await writeFileChecked(
         flags.saveOutput,
         Buffer.from(npy.buffer, npy.byteOffset, npy.byteLength),
       );

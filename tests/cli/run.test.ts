@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,4 +49,34 @@ describe('attnlab run: flags (issue 15)', () => {
     expect(run.stdout).toMatch(/^cpu \/ cpu-flash-f32 — B=1 H=2 S=64 D=32 f32/);
     expect(run.stdout).toContain('correctness     passed');
   }, 300_000);
+});
+
+describe('attnlab run --out on a full disk (issue 15)', () => {
+  it('fails loudly and leaves no truncated result file (write-file-atomic 6 left one)', async () => {
+    const at = mkdtempSync(join(tmpdir(), 'attnlab-full-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', at], { stdio: 'ignore' });
+    } catch {
+      // Not root / no mount here: the checked writer's own tests cover the injected full disk.
+      return;
+    }
+    try {
+      // Fill the disk but for one 4 KiB page, less than a 600-sample result file (~14 KiB): the
+      // first write is short, the next fails.
+      try {
+        writeFileSync(join(at, 'filler'), Buffer.alloc(60 * 1024, 1));
+      } catch {
+        // tmpfs rounds to pages: a filler that does not fit whole still fills it.
+      }
+      const out = join(at, 'r.json');
+      const args = ['-b', '1', '-H', '1', '-s', '16', '-d', '32', '--iterations', '600'];
+      const run = await attnlab(['run', '--backend', 'cpu', ...args, '-o', out]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/ENOSPC|no space|could not be written/i);
+      expect(existsSync(out)).toBe(false);
+      expect(readdirSync(at).filter((f) => f !== 'filler')).toEqual([]);
+    } finally {
+      execFileSync('umount', [at]);
+    }
+  });
 });

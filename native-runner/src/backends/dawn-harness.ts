@@ -7,7 +7,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { basename, extname } from 'node:path';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileChecked } from '../server/checked-write.ts';
 import { HARNESS_SCHEMA, tensorElements, validateConfig } from '../../../src/model/index.ts';
 import type {
   AttentionConfig,
@@ -189,7 +189,7 @@ async function run(flags: HarnessFlags): Promise<void> {
   stdin.close();
   const { result, output } = outcome;
   if (typeof outputPath === 'string' && output) {
-    await writeFileAtomic(
+    await writeFileChecked(
       outputPath,
       Buffer.from(output.buffer, output.byteOffset, output.byteLength),
     );
