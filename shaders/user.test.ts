@@ -90,7 +90,7 @@ describe('user kernel descriptors', () => {
     expect(unknown.line).toBe(2);
     expect(unknown.message).toMatch(/unknown key "tiles"; keys: like, id,/);
     expect(at('\n\n// @attnlab scheme=tiled dtype=f32 entries=main').message).toBe(
-      'line 3: @attnlab scheme: one of naive, row-per-invocation, lanes-per-row, subgroup-matrix (got "tiled")',
+      'line 3: @attnlab scheme: one of naive, row-per-invocation, lanes-per-row, subgroup-matrix, split-kv (got "tiled")',
     );
     expect(at('// @attnlab like=flash-f99').message).toMatch(
       /like: "flash-f99" is not a built-in WebGPU kernel; choose one of naive-f32, flash-f32/,

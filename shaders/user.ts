@@ -40,6 +40,7 @@ const SCHEMES: readonly KernelScheme[] = [
   'row-per-invocation',
   'lanes-per-row',
   'subgroup-matrix',
+  'split-kv',
 ];
 const LAYOUTS = ['packed', 'padded', 'padded-colmajor'] as const;
 const ID = /^[A-Za-z0-9][\w.-]{0,47}$/;
@@ -198,6 +199,12 @@ export function userKernelDescriptor(user: UserKernelSource, hash: string): Kern
       `@attnlab entries: the naive scheme launches three entry points (scores, softmax, P·V); got ${entries.length}`,
     );
   }
+  if (scheme === 'split-kv' && entries.length !== 2) {
+    throw new KernelHeaderError(
+      h.entries?.line ?? 1,
+      `@attnlab entries: the split-kv scheme launches two entry points (split, combine); got ${entries.length}`,
+    );
+  }
   const layout = h.layout ? oneOf(h.layout, 'layout', LAYOUTS) : undefined;
   const descriptor: KernelDescriptor = {
     id: rawName,
@@ -224,11 +231,14 @@ export function userKernelDescriptor(user: UserKernelSource, hash: string): Kern
   const matrix = layout !== undefined ? { layout } : base.matrix;
   // f16 built-ins prepend a storage part (half_native / half_emulated); a copy keeps it.
   const halfParts = dtype === base.dtype ? base.halfParts : undefined;
+  // Split-KV built-ins prepend a lane part (subgroup or workgroup reductions); a copy keeps it.
+  const laneParts = scheme === base.scheme ? base.laneParts : undefined;
   return {
     ...descriptor,
     ...(multiple !== undefined ? { headDimMultiple: multiple } : {}),
     ...(matrix !== undefined && scheme === 'subgroup-matrix' ? { matrix } : {}),
     ...(halfParts !== undefined ? { halfParts } : {}),
+    ...(laneParts !== undefined ? { laneParts } : {}),
   };
 }
 

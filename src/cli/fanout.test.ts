@@ -140,8 +140,9 @@ describe('a sweep over two runners with two GPUs each', () => {
     expect(code).toBe(0);
     const rows = stdout
       .split('\n')
-      .filter((l) => /^\d+ \|/.test(l))
-      .map((l) => Number(l.split(' | ')[0]));
+      // The table is Markdown: `| 64 | … |`.
+      .filter((l) => /^\|\s*\d+\s*\|/.test(l))
+      .map((l) => Number(l.split('|')[1]));
     expect(rows).toEqual([64, 128, 256, 512]);
     // Every lane of both runners took a point.
     const lanes = new Set([...stderr.matchAll(/on (ws:\/\/\S+ gpu \d)/g)].map((m) => m[1]));
