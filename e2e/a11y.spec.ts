@@ -4,16 +4,7 @@
  */
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
-import {
-  configure,
-  CPU_KERNEL,
-  expect,
-  openLab,
-  pick,
-  runAndWait,
-  test,
-  WEBGPU_KERNEL,
-} from './lab.ts';
+import { expect, openLab, test, runWebGpuAndCpu, compareWebGpuAndCpu } from './lab.ts';
 
 const VIEWS = ['Run', 'Results', 'Compare', 'Sweep', 'Environment', 'Runners', 'Learn'] as const;
 
@@ -52,15 +43,8 @@ async function violations(page: Page): Promise<string[]> {
 test('every view in both themes has no serious or critical axe violation', async ({ page }) => {
   test.setTimeout(420_000);
   await openLab(page);
-  await configure(page, 10);
-  await pick(page, WEBGPU_KERNEL);
-  await pick(page, CPU_KERNEL);
-  await runAndWait(page, 2);
-  await page.getByRole('tab', { name: 'Results' }).click();
-  const table = page.getByRole('table', { name: 'Results history' });
-  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
-  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
-  await page.getByRole('button', { name: 'Compare selected' }).click();
+  await runWebGpuAndCpu(page, 10);
+  await compareWebGpuAndCpu(page);
   await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible();
 
   const found: string[] = [];

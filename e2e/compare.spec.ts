@@ -10,23 +10,17 @@ import {
   expect,
   openLab,
   pick,
-  runAndWait,
   test,
   WEBGPU_KERNEL,
+  runWebGpuAndCpu,
+  compareWebGpuAndCpu,
 } from './lab.ts';
 
 test('runs WebGPU and the runner, then compares them with verdict and CIs', async ({ page }) => {
   await openLab(page);
-  await configure(page, 25);
-  await pick(page, WEBGPU_KERNEL);
-  await pick(page, CPU_KERNEL);
-  await runAndWait(page, 2);
+  await runWebGpuAndCpu(page, 25);
 
-  await page.getByRole('tab', { name: 'Results' }).click();
-  const table = page.getByRole('table', { name: 'Results history' });
-  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
-  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
-  await page.getByRole('button', { name: 'Compare selected' }).click();
+  await compareWebGpuAndCpu(page);
 
   await expect(page.getByRole('tab', { name: 'Compare' })).toHaveAttribute('aria-selected', 'true');
   await expect(

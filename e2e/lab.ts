@@ -98,3 +98,20 @@ export async function downloadText(
   for await (const chunk of stream) chunks.push(chunk as Buffer);
   return { name: download.suggestedFilename(), text: Buffer.concat(chunks).toString('utf8') };
 }
+
+/** Runs this browser's flash-f32 and the runner's cpu-flash-f32 on the tiny problem, together. */
+export async function runWebGpuAndCpu(page: Page, samples: number): Promise<void> {
+  await configure(page, samples);
+  await pick(page, WEBGPU_KERNEL);
+  await pick(page, CPU_KERNEL);
+  await runAndWait(page, 2);
+}
+
+/** Selects those two results in Results (WebGPU first: the baseline) and opens Compare. */
+export async function compareWebGpuAndCpu(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'Results' }).click();
+  const table = page.getByRole('table', { name: 'Results history' });
+  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
+  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
+  await page.getByRole('button', { name: 'Compare selected' }).click();
+}

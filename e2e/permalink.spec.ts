@@ -9,9 +9,10 @@ import {
   expect,
   openLab,
   pick,
-  runAndWait,
   test,
   WEBGPU_KERNEL,
+  runWebGpuAndCpu,
+  compareWebGpuAndCpu,
 } from './lab.ts';
 
 test('the Run URL carries every field and the targets into a fresh profile', async ({
@@ -49,15 +50,8 @@ test('a Compare URL names the results: a reload keeps the comparison, a fresh pr
   browser,
 }) => {
   await openLab(page);
-  await configure(page, 12);
-  await pick(page, WEBGPU_KERNEL);
-  await pick(page, CPU_KERNEL);
-  await runAndWait(page, 2);
-  await page.getByRole('tab', { name: 'Results' }).click();
-  const table = page.getByRole('table', { name: 'Results history' });
-  await table.getByRole('checkbox', { name: /browser · webgpu · flash-f32/ }).check();
-  await table.getByRole('checkbox', { name: /cpu · cpu-flash-f32/ }).check();
-  await page.getByRole('button', { name: 'Compare selected' }).click();
+  await runWebGpuAndCpu(page, 12);
+  await compareWebGpuAndCpu(page);
   const verdict = page.getByRole('heading', { name: /^Verdict:/ });
   await expect(verdict).toBeVisible();
   await expect(page).toHaveURL(/[?&]tab=compare&.*&a=[^&]+&b=[^&]+&margin=2/);

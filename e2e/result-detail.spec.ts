@@ -3,23 +3,11 @@
  * the median's CI, correctness, timing and environment; the list filters by backend and hides
  * cancelled runs without samples.
  */
-import {
-  configure,
-  CPU_KERNEL,
-  expect,
-  openLab,
-  pick,
-  runAndWait,
-  test,
-  WEBGPU_KERNEL,
-} from './lab.ts';
+import { expect, openLab, test, runWebGpuAndCpu } from './lab.ts';
 
 test('selecting a result opens its detail view; filters narrow the list', async ({ page }) => {
   await openLab(page);
-  await configure(page, 30);
-  await pick(page, WEBGPU_KERNEL);
-  await pick(page, CPU_KERNEL);
-  await runAndWait(page, 2);
+  await runWebGpuAndCpu(page, 30);
 
   await page.getByRole('tab', { name: 'Results' }).click();
   const table = page.getByRole('table', { name: 'Results history' });
