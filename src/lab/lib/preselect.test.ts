@@ -45,6 +45,14 @@ describe('preselectTargets', () => {
     ]);
   });
 
+  it('does not preselect a decode specialist listed after the general kernels', () => {
+    const withDecode: RankedGroup = {
+      ...browser,
+      options: [...browser.options, option('browser', 'webgpu', 'flash-decode-f32')],
+    };
+    expect(preselectTargets([withDecode])).toEqual(['browser|webgpu|flash-subgroup']);
+  });
+
   it('prefers CUDA, and its auto kernel, over the CPU when the runner has a GPU', () => {
     const gpu: RankedGroup = {
       ...runner,

@@ -34,11 +34,13 @@ const NATIVE_BACKENDS = ['cuda', 'sdpa', 'cpu'] as const;
 /**
  * A kernel's rank within its backend, higher is better. Engines list kernels from the simplest
  * to the most tuned, so the last listed wins; an `auto` kernel (it dispatches to the best one
- * for the device) beats all, and a naive/reference kernel loses to any other.
+ * for the device) beats all, a decode specialist (split-KV, listed last but fast only for a few
+ * query rows) loses to the general kernels, and a naive/reference kernel loses to any other.
  */
 function kernelRank(kernel: string, index: number): number {
   if (/(^|-)auto(-|$)/.test(kernel)) return 1e6;
   if (/naive|math|reference/.test(kernel)) return index - 1e3;
+  if (/(^|-)decode(-|$)/.test(kernel)) return index - 5e2;
   return index;
 }
 
