@@ -1,7 +1,9 @@
 /**
- * `npm run bench:webgpu-vs-cuda [-- --sweep] [--out DIR]`: in one process, the WGSL kernels
- * through Dawn (in-process engine, one device per tile point) and the CUDA/SDPA kernels through
- * the native runner's direct runners, on the issue's shapes, f32 and f16. Every run is checked
+ * `npm run bench:webgpu-vs-cuda [-- --sweep] [--decode] [--out DIR]`: in one process, the WGSL
+ * kernels through Dawn (in-process engine, one device per tile point) and the CUDA/SDPA kernels
+ * through the native runner's direct runners, on issue 17's prefill shapes, f32 and f16, or with
+ * `--decode` on issue 14's decode shapes (f16, against SDPA cuDNN, GB/s and % of the measured
+ * copy ceiling). Every run is checked
  * against the f64 reference before it is timed. Writes webgpu-vs-cuda.md (the table) and
  * webgpu-vs-cuda.json (every result file) into DIR (default $OUT, else results/).
  */
@@ -14,6 +16,9 @@ import type { AttentionEngine } from '../src/webgpu/engine.ts';
 import { openNodeEngine } from '../src/webgpu/node/open.ts';
 import type { DirectRunOptions, ResultFile } from '../src/model/index.ts';
 import {
+  DECODE_REFERENCE,
+  DECODE_SHAPES,
+  DECODE_TARGETS,
   REFERENCE,
   SHAPES,
   STOP,
@@ -28,6 +33,7 @@ import type { BenchRow } from './bench/webgpu-vs-cuda-table.ts';
 
 const args = process.argv.slice(2);
 const sweep = args.includes('--sweep');
+const decode = args.includes('--decode');
 const outFlag = args.indexOf('--out');
 const outDir = outFlag >= 0 ? (args[outFlag + 1] ?? 'results') : (process.env.OUT ?? 'results');
 const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : '';
@@ -54,10 +60,14 @@ async function runOne(t: BenchTarget, options: DirectRunOptions): Promise<Result
   return (await directRunner(t.backend)(options)).result;
 }
 
+function referenceOf(dtype: 'f32' | 'f16'): BenchTarget {
+  return decode ? DECODE_REFERENCE : REFERENCE[dtype];
+}
+
 function targetsOf(dtype: 'f32' | 'f16'): BenchTarget[] {
   const list: BenchTarget[] = [];
-  for (const t of TARGETS[dtype]) {
-    if (only !== '' && t !== REFERENCE[dtype] && !t.kernel.includes(only)) continue;
+  for (const t of decode ? DECODE_TARGETS : TARGETS[dtype]) {
+    if (only !== '' && t !== referenceOf(dtype) && !t.kernel.includes(only)) continue;
     list.push(t);
     if (sweep && t.backend === 'dawn' && t.kernel.startsWith('flash-sgmat')) {
       for (const tiles of SWEEP) list.push({ ...t, tiles });
@@ -66,13 +76,24 @@ function targetsOf(dtype: 'f32' | 'f16'): BenchTarget[] {
   return list;
 }
 
+const NAME = decode ? 'webgpu-vs-cuda-decode' : 'webgpu-vs-cuda';
+
+/** The measured copy ceiling of the GPU (from a CUDA/SDPA result), for the decode table. */
+function copyGbpsOf(list: readonly BenchRow[]): number | undefined {
+  return list.find((r) => r.result?.env.gpu?.copyGbps)?.result?.env.gpu?.copyGbps;
+}
+
+function tableOf(list: readonly BenchRow[]): string {
+  return decode ? markdownTable(list, copyGbpsOf(list) ?? 3000) : markdownTable(list);
+}
+
 const rows: BenchRow[] = [];
-for (const shape of SHAPES) {
-  for (const dtype of ['f32', 'f16'] as const) {
+for (const shape of decode ? DECODE_SHAPES : SHAPES) {
+  for (const dtype of decode ? (['f16'] as const) : (['f32', 'f16'] as const)) {
     const config = configOf(shape, dtype);
     for (const t of targetsOf(dtype)) {
       const label = labelOf(t);
-      const reference = t === REFERENCE[dtype];
+      const reference = t === referenceOf(dtype);
       log(`${label} ${JSON.stringify(config)}`);
       try {
         const result = await runOne(t, {
@@ -96,7 +117,7 @@ for (const shape of SHAPES) {
         rows.push({ config, label, result: null, problem, reference });
       }
       // The table so far, so a run cut short by a time limit still leaves its figures.
-      await writeFileAtomic(join(outDir, 'webgpu-vs-cuda.partial.md'), markdownTable(rows) + '\n');
+      await writeFileAtomic(join(outDir, `${NAME}.partial.md`), tableOf(rows) + '\n');
     }
   }
 }
@@ -109,22 +130,29 @@ log(
   `dawn backend: available=${String(info.available)} ${info.device ?? ''} (${info.reason ?? ''})`,
 );
 
-const table = markdownTable(rows);
 const device = rows.find((r) => r.result?.env.gpu)?.result?.env.gpu?.name ?? 'unknown GPU';
 const adapterName = rows.find((r) => r.result?.env.adapter)?.result?.env.adapter;
+const table = tableOf(rows);
+const copy = copyGbpsOf(rows);
+const storage = adapterName?.limits.maxComputeWorkgroupStorageSize;
+const flags = [sweep ? '--sweep' : '', decode ? '--decode' : ''].filter((x) => x !== '').join(' ');
 const md =
-  `### WebGPU (Dawn) vs CUDA/SDPA — one run\n\n` +
-  `- command: \`npm run bench:webgpu-vs-cuda${sweep ? ' -- --sweep' : ''}\` (${new Date().toISOString()})\n` +
-  `- device: ${device}; Dawn adapter: ${adapterName ? `${adapterName.description} (${adapterName.runtime ?? ''})` : 'none'}\n` +
+  `### WebGPU (Dawn) vs CUDA/SDPA${decode ? ', decode' : ''} — one run\n\n` +
+  `- command: \`npm run bench:webgpu-vs-cuda${flags ? ` -- ${flags}` : ''}\` (${new Date().toISOString()})\n` +
+  `- device: ${device}; Dawn adapter: ${adapterName ? `${adapterName.description} (${adapterName.runtime ?? ''})` : 'none'}; ` +
+  `Dawn maxComputeWorkgroupStorageSize ${storage === undefined ? 'unknown' : String(storage)} bytes\n` +
+  (decode
+    ? `- copy ceiling: ${copy ? `${copy.toFixed(0)} GB/s measured (device-to-device copy, bytes read + written)` : 'not measured; 3000 GB/s assumed'}\n`
+    : '') +
   `- dawn backend (runner, child process): ${info.available ? 'available' : `absent: ${info.reason ?? ''}`}\n` +
   `- every run: check vs f64 reference first, then ±1% CI stop rule (≤ 300 samples, ≤ 3 s), cold cache; ` +
   `ratio = median(SDPA ref) / median(kernel), bootstrap 95% CI (src/stats compare)\n\n` +
   table +
   '\n';
 process.stdout.write(md);
-await writeFileAtomic(join(outDir, 'webgpu-vs-cuda.md'), md);
+await writeFileAtomic(join(outDir, `${NAME}.md`), md);
 await writeFileAtomic(
-  join(outDir, 'webgpu-vs-cuda.json'),
+  join(outDir, `${NAME}.json`),
   JSON.stringify(rows.map((r) => ({ label: r.label, problem: r.problem, result: r.result }))),
 );
 process.exit(0);

@@ -27,6 +27,7 @@ struct GpuInfo {
   std::string driver;     // NVML driver version, e.g. 580.65.06
   double peak_tflops = 0; // dense f16/bf16 tensor-core peak, f32 accumulate (estimate)
   double peak_gbps = 0;   // DRAM peak (estimate)
+  double copy_gbps = 0;   // measured device-to-device copy, bytes read + written (0: not measured)
 };
 
 inline std::string cuda_version_text(int v) {
@@ -93,6 +94,36 @@ inline GpuInfo query_gpu(int device, Nvml& nvml) {
   return g;
 }
 
+// The measured bandwidth ceiling of memory-bound problems (decode): the best of 5 timed
+// device-to-device copies of 256 MiB after one warm-up, counting bytes read + written. 0 when the
+// memory is not there (the run then reports peakGbps only).
+inline double measure_copy_gbps() {
+  const size_t bytes = size_t(256) << 20;
+  void *src = nullptr, *dst = nullptr;
+  if (cudaMalloc(&src, bytes) != cudaSuccess) { cudaGetLastError(); return 0; }
+  if (cudaMalloc(&dst, bytes) != cudaSuccess) { cudaGetLastError(); cudaFree(src); return 0; }
+  cudaEvent_t a, b;
+  cudaEventCreate(&a);
+  cudaEventCreate(&b);
+  cudaMemset(src, 1, bytes);
+  float best = 0;
+  for (int i = 0; i < 6; ++i) {
+    cudaEventRecord(a);
+    cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice);
+    cudaEventRecord(b);
+    cudaEventSynchronize(b);
+    float ms = 0;
+    cudaEventElapsedTime(&ms, a, b);
+    if (i > 0 && (best == 0 || ms < best)) best = ms;
+  }
+  cudaEventDestroy(a);
+  cudaEventDestroy(b);
+  cudaFree(src);
+  cudaFree(dst);
+  cudaGetLastError();
+  return best > 0 ? 2.0 * double(bytes) / (best * 1e-3) / 1e9 : 0;
+}
+
 inline std::string nvcc_version() {
   return std::to_string(__CUDACC_VER_MAJOR__) + "." + std::to_string(__CUDACC_VER_MINOR__) +
          "." + std::to_string(__CUDACC_VER_BUILD__);
@@ -114,6 +145,7 @@ inline void write_gpu_env(JsonWriter& w, const GpuInfo& g, const Nvml& nvml) {
   if (g.mem_clock_mhz > 0) w.kv("memClockMaxMHz", g.mem_clock_mhz);
   if (g.peak_tflops > 0) w.kv("peakTflops", g.peak_tflops);
   if (g.peak_gbps > 0) w.kv("peakGbps", g.peak_gbps);
+  if (g.copy_gbps > 0) w.kv("copyGbps", g.copy_gbps);
   w.end_object();
   w.key("compiler").begin_object().kv("name", "nvcc").kv("version", nvcc_version());
   w.kv("flags", ATTNLAB_NVCC_FLAGS).end_object();
@@ -121,7 +153,8 @@ inline void write_gpu_env(JsonWriter& w, const GpuInfo& g, const Nvml& nvml) {
   w.kv("pciBusId", g.pci_bus_id).kv("l2CacheBytes", std::to_string(g.prop.l2CacheSize));
   w.kv("nvml", nvml.ok() ? std::string("ok") : "unavailable: " + nvml.why());
   w.kv("peakNote", "peakTflops: dense f16/bf16 tensor-core peak at the max SM clock, f32 accumulate "
-                   "(datasheet arithmetic); peakGbps: 2 x memory clock x bus width");
+                   "(datasheet arithmetic); peakGbps: 2 x memory clock x bus width; copyGbps: "
+                   "measured, best of 5 device-to-device copies of 256 MiB, bytes read + written");
   w.end_object();
   w.end_object();
 }

@@ -112,23 +112,25 @@ void log_napkin(const Args& a, KvDims kv, const GpuInfo& g, std::vector<double> 
   const double bytes =
       (2.0 * double(a.elements()) + 2.0 * double(kv_elements(a, kv))) * dtype_bytes(a.dtype);
   const double tf = flops / (med * 1e-3) / 1e12, gb = bytes / (med * 1e-3) / 1e9;
-  char buf[320];
+  char buf[400];
   std::snprintf(buf, sizeof buf,
                 "median %.4f ms: %.1f TFLOP/s (%.0f%% of %.0f peak), %.0f GB/s (%.0f%% of %.0f "
-                "peak); floors: compute %.4f ms, memory %.4f ms",
+                "peak; %.0f%% of the %.0f GB/s measured copy); floors: compute %.4f ms, memory %.4f ms",
                 med, tf, g.peak_tflops > 0 ? 100 * tf / g.peak_tflops : 0, g.peak_tflops, gb,
                 g.peak_gbps > 0 ? 100 * gb / g.peak_gbps : 0, g.peak_gbps,
+                g.copy_gbps > 0 ? 100 * gb / g.copy_gbps : 0, g.copy_gbps,
                 g.peak_tflops > 0 ? flops / (g.peak_tflops * 1e12) * 1e3 : 0,
                 g.peak_gbps > 0 ? bytes / (g.peak_gbps * 1e9) * 1e3 : 0);
   emit_log(buf);
 }
 
-int run(const Args& a, KvDims kv, const GpuInfo& g, const Nvml& nvml) {
+int run(const Args& a, KvDims kv, GpuInfo g, const Nvml& nvml) {
   const CudaKernel* k = find_kernel(a.kernel);
   if (!k) {
     throw HarnessError("unknown-kernel", "--kernel: unknown CUDA kernel \"" + a.kernel +
                                              "\" (choose " + kernel_list() + ")");
   }
+  g.copy_gbps = measure_copy_gbps();
   DeviceProblem p = problem_of(a, kv, nullptr);
   emit_hello(g, nvml, k, &p);
   require_supported(a, kv, *k);

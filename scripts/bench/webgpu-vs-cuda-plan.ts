@@ -14,10 +14,29 @@ export interface BenchTarget {
   tiles?: { matrixSubgroups?: number; matrixKeyRows?: number };
 }
 
-/** The two shapes of the issue: (B, H, S, D). */
-export const SHAPES: readonly [number, number, number, number][] = [
-  [32, 8, 512, 64],
-  [8, 16, 2048, 128],
+/** A bench shape: (B, H, S, D), plus the K/V heads and length of a decode shape. */
+export interface BenchShape {
+  batch: number;
+  heads: number;
+  seqLen: number;
+  headDim: number;
+  /** K/V heads (grouped-query); absent: = heads. */
+  kvHeads?: number;
+  /** K/V length; absent: = seqLen. */
+  kvSeqLen?: number;
+}
+
+/** The prefill shapes of issue 17: (B, H, S, D). */
+export const SHAPES: readonly BenchShape[] = [
+  { batch: 32, heads: 8, seqLen: 512, headDim: 64 },
+  { batch: 8, heads: 16, seqLen: 2048, headDim: 128 },
+];
+
+/** The decode shapes of issue 14 (`--decode`): (B, H, Hkv, S, Skv, D), one new token. */
+export const DECODE_SHAPES: readonly BenchShape[] = [
+  { batch: 8, heads: 32, kvHeads: 8, seqLen: 1, kvSeqLen: 8192, headDim: 128 },
+  { batch: 1, heads: 32, kvHeads: 8, seqLen: 1, kvSeqLen: 8192, headDim: 128 },
+  { batch: 1, heads: 28, kvHeads: 4, seqLen: 1, kvSeqLen: 32768, headDim: 128 },
 ];
 
 /** The reference every ratio of a dtype is taken against (PyTorch SDPA). */
@@ -48,6 +67,18 @@ export const TARGETS: Readonly<Record<'f32' | 'f16', readonly BenchTarget[]>> = 
   ],
 };
 
+/** Decode targets (`--decode`), f16 only: SDPA cuDNN is the reference (issue 14's targets). */
+export const DECODE_REFERENCE: BenchTarget = { backend: 'sdpa', kernel: 'cudnn' };
+export const DECODE_TARGETS: readonly BenchTarget[] = [
+  DECODE_REFERENCE,
+  { backend: 'sdpa', kernel: 'flash' },
+  { backend: 'sdpa', kernel: 'efficient' },
+  { backend: 'cuda', kernel: 'flash-decode' },
+  { backend: 'cuda', kernel: 'flash' },
+  { backend: 'dawn', kernel: 'flash-decode-f16' },
+  { backend: 'dawn', kernel: 'flash-f16' },
+];
+
 /** Tile points tried for the subgroup-matrix kernels with `--sweep`. */
 export const SWEEP: readonly { matrixSubgroups: number; matrixKeyRows: number }[] = [
   { matrixSubgroups: 1, matrixKeyRows: 16 },
@@ -64,11 +95,8 @@ export const SWEEP: readonly { matrixSubgroups: number; matrixKeyRows: number }[
 export const STOP: StopRule = { kind: 'ci', target: 0.01, maxIterations: 300, maxMs: 3000 };
 
 /** The config of a shape and dtype (non-causal, default scale). */
-export function configOf(
-  [batch, heads, seqLen, headDim]: readonly [number, number, number, number],
-  dtype: 'f32' | 'f16',
-): AttentionConfig {
-  return { batch, heads, seqLen, headDim, causal: false, dtype };
+export function configOf(shape: BenchShape, dtype: 'f32' | 'f16'): AttentionConfig {
+  return { ...shape, causal: false, dtype };
 }
 
 /** A target's label, e.g. `dawn/flash-sgmat-f16 [SG=4 BC=32]`. */

@@ -3,7 +3,7 @@
  * speedup CI against the SDPA reference), then Markdown formatting only.
  */
 import { compare } from '../../src/stats/index.ts';
-import { tflops } from '../../src/model/index.ts';
+import { gbps, kvHeadsOf, kvSeqLenOf, tflops } from '../../src/model/index.ts';
 import type { AttentionConfig, ResultFile } from '../../src/model/index.ts';
 
 /** One finished (or failed) run of the bench. */
@@ -28,6 +28,8 @@ export interface RowFigures {
   /** TFLOP/s at the median and at the CI ends. */
   tflops: number;
   tflopsCi: [number, number];
+  /** GB/s of the minimal bytes at the median. */
+  gbps: number;
   /** Speedup over the reference (median_ref / median) with its 95% CI; null for the reference. */
   vsReference: { estimate: number; ci: [number, number] } | null;
 }
@@ -48,6 +50,7 @@ export function figuresOf(row: BenchRow, referenceMs: readonly number[] | null):
     ciMs: [lo, hi],
     tflops: derived.tflops,
     tflopsCi: [tflops(row.config, hi), tflops(row.config, lo)],
+    gbps: gbps(row.config, derived.medianMs),
     vsReference,
   };
 }
@@ -57,7 +60,12 @@ function f(x: number, digits = 3): string {
 }
 
 function shapeOf(c: AttentionConfig): string {
-  return `(${c.batch},${c.heads},${c.seqLen},${c.headDim}) ${c.dtype}`;
+  const hkv = kvHeadsOf(c);
+  const skv = kvSeqLenOf(c);
+  if (hkv === c.heads && skv === c.seqLen) {
+    return `(${c.batch},${c.heads},${c.seqLen},${c.headDim}) ${c.dtype}`;
+  }
+  return `(${c.batch},${c.heads},${hkv},${c.seqLen},${skv},${c.headDim}) ${c.dtype}`;
 }
 
 function paramsOf(r: ResultFile | null): string {
@@ -74,10 +82,14 @@ function checkOf(r: ResultFile | null): string {
   return `${c.passed ? 'pass' : 'FAIL'} ${err}`;
 }
 
-/** The Markdown table of a bench (rows in the order run; reference rows are marked). */
-export function markdownTable(rows: readonly BenchRow[]): string {
+/**
+ * The Markdown table of a bench (rows in the order run; reference rows are marked). With
+ * `copyGbps` (a decode bench) the rate column is GB/s of minimal bytes and its % of that ceiling.
+ */
+export function markdownTable(rows: readonly BenchRow[], copyGbps?: number): string {
+  const decode = copyGbps !== undefined;
   const head =
-    '| shape (B,H,S,D) dtype | backend/kernel | params | check (rel L2) | median ms [95% CI] | TFLOP/s [95% CI] | × SDPA ref [95% CI] |\n' +
+    `| shape ${decode ? '(B,H,Hkv,S,Skv,D)' : '(B,H,S,D)'} dtype | backend/kernel | params | check (rel L2) | median ms [95% CI] | ${decode ? 'GB/s (% of copy)' : 'TFLOP/s [95% CI]'} | × SDPA ref [95% CI] |\n` +
     '|---|---|---|---|---|---|---|';
   const lines = rows.map((row) => {
     const ref = rows.find((r) => r.reference && sameShape(r.config, row.config));
@@ -92,7 +104,10 @@ export function markdownTable(rows: readonly BenchRow[]): string {
       : row.reference
         ? '1'
         : '—';
-    return `| ${shapeOf(row.config)} | ${label} | ${paramsOf(row.result)} | ${checkOf(row.result)} | ${f(fig.medianMs, 4)} [${f(fig.ciMs[0], 4)}, ${f(fig.ciMs[1], 4)}] | ${f(fig.tflops)} [${f(fig.tflopsCi[0])}, ${f(fig.tflopsCi[1])}] | ${vs} |`;
+    const rate = decode
+      ? `${fig.gbps.toFixed(0)} (${((100 * fig.gbps) / copyGbps).toFixed(0)}%)`
+      : `${f(fig.tflops)} [${f(fig.tflopsCi[0])}, ${f(fig.tflopsCi[1])}]`;
+    return `| ${shapeOf(row.config)} | ${label} | ${paramsOf(row.result)} | ${checkOf(row.result)} | ${f(fig.medianMs, 4)} [${f(fig.ciMs[0], 4)}, ${f(fig.ciMs[1], 4)}] | ${rate} | ${vs} |`;
   });
   return [head, ...lines].join('\n');
 }
@@ -103,6 +118,8 @@ function sameShape(a: AttentionConfig, b: AttentionConfig): boolean {
     a.heads === b.heads &&
     a.seqLen === b.seqLen &&
     a.headDim === b.headDim &&
+    kvHeadsOf(a) === kvHeadsOf(b) &&
+    kvSeqLenOf(a) === kvSeqLenOf(b) &&
     a.dtype === b.dtype
   );
 }
