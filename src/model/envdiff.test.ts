@@ -93,3 +93,24 @@ describe('diffEnv', () => {
     expect(diffEnv(a, structuredClone(a))).toEqual([]);
   });
 });
+
+describe('diffEnv with empty strings', () => {
+  it('reads an empty adapter description or device as absent, not as a difference', () => {
+    const hidden: Env = {
+      adapter: {
+        vendor: 'nvidia',
+        architecture: '',
+        device: '',
+        description: '',
+        features: [],
+        limits: {},
+      },
+    };
+    const none: Env = {};
+    const paths = diffEnv(hidden, none).map((r) => r.path);
+    expect(paths).not.toContain('adapter.description');
+    expect(paths).not.toContain('adapter.device');
+    // A real value still differs from an absent one.
+    expect(diffEnv(adapter('H100', [], {}), none).map((r) => r.path)).toContain('adapter.device');
+  });
+});

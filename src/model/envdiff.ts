@@ -69,7 +69,8 @@ export function envGroupOf(path: string): EnvGroup {
 }
 
 function flatten(value: unknown, prefix: string, out: Map<string, string | string[]>): void {
-  if (value === undefined || value === null) return;
+  // An empty string (a browser that hides the adapter's description) says nothing: absent.
+  if (value === undefined || value === null || value === '') return;
   if (Array.isArray(value)) {
     // Feature lists and the like: compared as sets.
     out.set(prefix, (value as unknown[]).map(String).sort());

@@ -12,6 +12,8 @@ export function formatMs(ms: number): string {
   if (abs >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
   if (abs >= 1) return `${ms.toPrecision(4)} ms`;
   if (ms === 0) return '0 ms';
+  // Below a microsecond (a timestamp quantum of 1 ns, say): nanoseconds, no trailing zeros.
+  if (abs < 1e-3) return `${sig(ms * 1e6, 4)} ns`;
   return `${(ms * 1000).toPrecision(4)} µs`;
 }
 
