@@ -55,6 +55,11 @@ export interface Backend {
   env(): Promise<Env>;
   /** Languages of user kernels it runs (absent: none); the runner admits only these. */
   readonly userKernelLanguages?: readonly UserKernelLanguage[];
+  /**
+   * Why this GPU backend cannot be pinned to one GPU of a many-GPU host (absent: it can). Such a
+   * backend runs only on the lane of the host's first GPU, so it never overlaps another job there.
+   */
+  readonly unpinnable?: string;
   /** Starts a job. Throws a RunnerError with a protocol error code for requests it refuses. */
   start(request: JobRequest, hooks: JobHooks): JobHandle;
 }

@@ -108,6 +108,8 @@ export async function readDawnInfo(
 export class DawnBackend extends NativeBackend {
   readonly id = 'dawn';
   override readonly userKernelLanguages = ['wgsl'] as const;
+  readonly unpinnable =
+    'Dawn for Node picks its Vulkan adapter itself and cannot be told which of identical GPUs to use';
   protected readonly kernels = DAWN_KERNELS;
   protected readonly timingMethod = 'timestamp-query' as const;
   protected readonly memoryModel = 'dawn' as const;

@@ -15,7 +15,7 @@ import {
 } from '../devices.ts';
 import { TestClient, is } from './testing/client.ts';
 import type { FinalMessage } from './testing/client.ts';
-import { FakeGpuBackend, fakeGpus, spanOf } from './testing/fake-gpus.ts';
+import { FakeGpuBackend, FakeUnpinnedGpuBackend, fakeGpus, spanOf } from './testing/fake-gpus.ts';
 import { SMALL_CONFIG, startTestServer } from './testing/setup.ts';
 import type { TestServer } from './testing/setup.ts';
 
@@ -210,6 +210,38 @@ describe('lanes', () => {
     // One start per run: the failed one was not moved to GPU 0.
     expect(c.messages.filter(is.runStarted).map((m) => m.id)).toEqual(['ok-0', 'bad-1']);
     expect(c.about('bad-1').filter((m) => m.type === 'runStarted')).toHaveLength(1);
+    c.close();
+  }, 60_000);
+
+  it('queues a backend that cannot be pinned (Dawn) on the first GPU only, and refuses another GPU', async () => {
+    t = await startTestServer({
+      backends: [new FakeGpuBackend(), new FakeUnpinnedGpuBackend()],
+      gpus: fakeGpus(2),
+    });
+    const c = await TestClient.open(t.server.url);
+    c.send(gpuRun('dawn-1', { backend: 'fakedawn', device: 1 }));
+    const refused = await c.final('dawn-1');
+    expect(refused).toMatchObject({ type: 'error', code: 'unknown-device' });
+    expect(refused.type === 'error' ? refused.message : '').toMatch(
+      /^device: the fakedawn backend runs only on GPU 0 of this host \(it picks its adapter itself\)/,
+    );
+    // A CUDA-style job on GPU 0 and two Dawn jobs: all three share GPU 0's lane, none overlap,
+    // and the Dawn results claim no GPU index (the runner cannot know which GPU Dawn took).
+    c.send(gpuRun('cuda-0', { device: 0 }));
+    c.send(gpuRun('dawn-a', { backend: 'fakedawn' }));
+    c.send(gpuRun('dawn-b', { backend: 'fakedawn', device: 0 }));
+    const results = await Promise.all(
+      ['cuda-0', 'dawn-a', 'dawn-b'].map(async (id) => resultOf(await c.final(id, 30_000))),
+    );
+    const [x, y, z] = results.map((r) => spanOf(r.timing.notes)) as [
+      [number, number],
+      [number, number],
+      [number, number],
+    ];
+    expect(y[0]).toBeGreaterThanOrEqual(x[1]);
+    expect(z[0]).toBeGreaterThanOrEqual(y[1]);
+    expect(results[1]?.env.gpu?.index).toBeUndefined();
+    expect(results[0]?.env.gpu?.index).toBe(0);
     c.close();
   }, 60_000);
 });

@@ -330,8 +330,9 @@ export class Runner {
 
   /**
    * The lane a job goes to. A GPU backend on a host with GPUs gets the named device's lane, or
-   * else the least busy GPU lane (an idle one first, lowest index on a tie); other backends
-   * their own lane. A device that is not served, or named for a non-GPU backend, is refused.
+   * else the least busy GPU lane (an idle one first, lowest index on a tie); one that cannot be
+   * pinned (Dawn) the first GPU's lane; other backends their own lane. A device that is not
+   * served, or named for a non-GPU backend, is refused.
    */
   private place(
     backendId: string,
@@ -352,6 +353,21 @@ export class Runner {
         };
       }
       return { ok: true, lane: this.lane(laneId), device: undefined };
+    }
+    const unpinnable = this.entries.get(backendId)?.backend.unpinnable;
+    const first = this.devices[0];
+    if (unpinnable !== undefined && first !== undefined) {
+      // It runs on the adapter Vulkan lists first (GPU 0 on the hosts seen so far); queuing it on
+      // that GPU's lane keeps it from overlapping a job there. No device is recorded for it: the
+      // result's adapter fields say what ran it.
+      if (ref !== undefined && findDevice(this.devices, ref) !== first) {
+        return {
+          ok: false,
+          code: 'unknown-device',
+          message: `device: the ${backendId} backend runs only on GPU ${first.index} of this host (${unpinnable}); leave device out or name ${first.index}`,
+        };
+      }
+      return { ok: true, lane: this.lane(gpuLaneId(first)), device: undefined };
     }
     if (ref !== undefined) {
       const device = findDevice(this.devices, ref);

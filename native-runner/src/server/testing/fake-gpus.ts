@@ -64,7 +64,7 @@ function kernel(id: string): KernelInfo {
 
 /** A GPU backend (id `fakegpu`) running the script above through the real driver. */
 export class FakeGpuBackend extends NativeBackend {
-  readonly id = 'fakegpu';
+  readonly id: string = 'fakegpu';
   protected readonly kernels = [kernel('steady'), kernel('fail-on-1')];
   protected readonly timingMethod = 'cuda-event' as const;
   protected readonly memoryModel = 'cuda' as const;
@@ -86,6 +86,12 @@ export class FakeGpuBackend extends NativeBackend {
   protected describe(): Promise<Env | null> {
     return Promise.resolve({ software: { fake: '1' } });
   }
+}
+
+/** A GPU backend that cannot be pinned to one GPU, as Dawn: it runs on the first GPU's lane. */
+export class FakeUnpinnedGpuBackend extends FakeGpuBackend {
+  override readonly id: string = 'fakedawn';
+  readonly unpinnable = 'it picks its adapter itself';
 }
 
 /** Start and end (ms since the epoch) a fake GPU harness reported in its timing notes. */
