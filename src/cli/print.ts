@@ -9,6 +9,8 @@ export function formatMs(ms: number): string {
   const abs = Math.abs(ms);
   if (abs >= 999.95) return `${(ms / 1000).toPrecision(4)} s`;
   if (abs >= 0.99995 || abs === 0) return `${ms.toPrecision(4)} ms`;
+  // Below a microsecond (a 1 ns timestamp quantum): nanoseconds without trailing zeros.
+  if (abs < 9.9995e-4) return `${Number((ms * 1e6).toPrecision(4))} ns`;
   return `${(ms * 1000).toPrecision(4)} µs`;
 }
 
