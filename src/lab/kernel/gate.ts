@@ -86,7 +86,8 @@ export function runBlocker(
       ? 'The latest check failed: the output does not match the f64 reference. Fix the kernel and check again.'
       : 'The latest check failed and the source changed since; check again.';
   }
-  if (check.source !== source) return 'The source changed since the last passing check; check again.';
+  if (check.source !== source)
+    return 'The source changed since the last passing check; check again.';
   if (check.configKey !== configKey) {
     return 'The Run form config changed since the last passing check; check again.';
   }

@@ -69,9 +69,7 @@ describe('WGSL tokenizer', () => {
   });
 
   it('marks the @attnlab header line, built-ins, booleans and directives', () => {
-    expect(tokens('// @attnlab like=flash-f32')).toEqual([
-      ['// @attnlab like=flash-f32', 'meta'],
-    ]);
+    expect(tokens('// @attnlab like=flash-f32')).toEqual([['// @attnlab like=flash-f32', 'meta']]);
     expect(tokens('enable f16; let m = max(exp2(x), 0.0) == true;')).toEqual([
       ['enable', 'keyword'],
       ['f16', 'typeName'],
