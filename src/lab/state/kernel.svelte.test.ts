@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { AttentionConfig, Correctness, ResultFile } from '../../model/index.ts';
+import type { AttentionConfig, Correctness, Env, ResultFile } from '../../model/index.ts';
 import type { UserCheckOutcome, UserCompileOutcome } from '../../worker/api.ts';
 import type { BrowserEngineStatus } from '../engine/engine.svelte.ts';
 import type { SavedKernel } from '../store/db.ts';
@@ -37,7 +37,7 @@ const correctness = (passed: boolean): Correctness => ({
 
 /** An engine whose answers the test decides: text containing BROKEN fails to compile, BAD fails the check. */
 class FakeEngine implements KernelEngine {
-  status: BrowserEngineStatus = { state: 'ready', env: {} as never, kernels: [] };
+  status: BrowserEngineStatus = { state: 'ready', env: {} as unknown as Env, kernels: [] };
   inits = 0;
   checkSeeds: number[] = [];
   loseNextCheck = false;
@@ -206,7 +206,7 @@ describe('KernelState', () => {
     expect(engine.checkSeeds).toEqual([101, 102]);
     await state.runKernel();
     expect(runs).toHaveLength(1);
-    expect(runs[0]?.userKernel?.source).toBe(good);
+    expect(runs[0]?.userKernel).toMatchObject({ language: 'wgsl', source: good });
     expect(state.run).toMatchObject({ state: 'done' });
     state.edit(`${good} `);
     expect(state.runBlocked).toBe('Compiling…');
@@ -223,7 +223,7 @@ describe('KernelState', () => {
     await state.compareWithParent();
     expect(compares).toHaveLength(1);
     expect(compares[0]?.[0]).toEqual({ origin: 'browser', backend: 'webgpu', kernel: 'flash-f32' });
-    expect(compares[0]?.[1].userKernel?.name).toBe('flash-f32-edit');
+    expect(compares[0]?.[1].userKernel).toMatchObject({ name: 'flash-f32-edit' });
   });
 
   it('restarts the engine after a lost device and keeps the text', async () => {

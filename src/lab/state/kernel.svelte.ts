@@ -17,6 +17,7 @@ import {
   type CompileState,
 } from '../kernel/gate.ts';
 import { BLANK_TEMPLATE } from '../kernel/template.ts';
+import { nowIso } from '../lib/format.ts';
 import { BROWSER_ORIGIN, type TargetRef } from '../lib/targets.ts';
 import type { KeyValueStore } from '../runners/registry.svelte.ts';
 import type { SavedKernel } from '../store/db.ts';
@@ -108,8 +109,6 @@ export class KernelState {
   name: string | null = $state(null);
   /** The editor's text. */
   source = $state('');
-  /** Bumped when the text is replaced from outside the editor (open, import, link). */
-  revision = $state(0);
   /** The latest compile. */
   compile: CompileState = $state.raw({ state: 'idle' });
   /** The latest check. */
@@ -278,7 +277,6 @@ export class KernelState {
       this.#timer = null;
       this.name = null;
       this.source = '';
-      this.revision += 1;
       this.compile = { state: 'idle' };
       this.check = { state: 'none' };
       this.run = { state: 'none' };
@@ -286,12 +284,11 @@ export class KernelState {
   }
 
   /** Compiles the current text with the Run form's config; stale answers are dropped. */
-  async compileNow(): Promise<void> {
+  async compileNow(config: AttentionConfig | null = this.#config()): Promise<void> {
     const spec = this.spec();
     if (!spec) return;
     const request = ++this.#compileRequest;
     const source = spec.source;
-    const config = this.#config();
     if (config === null) {
       this.compile = {
         state: 'unavailable',
@@ -390,7 +387,6 @@ export class KernelState {
   #replace(name: string, source: string): void {
     this.name = name;
     this.source = source;
-    this.revision += 1;
     this.check = { state: 'none' };
     this.run = { state: 'none' };
     this.compile = { state: 'idle' };
@@ -413,7 +409,7 @@ export class KernelState {
     const kernel: SavedKernel = {
       name,
       source: this.source,
-      updatedAt: new Date().toISOString(),
+      updatedAt: nowIso(),
     };
     try {
       await this.#store.putKernel(kernel);
