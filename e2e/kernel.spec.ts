@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { configure, expect, openLab, test } from './lab.ts';
+import { configure, downloadText, expect, openLab, test } from './lab.ts';
 
 const ORIGINAL = `// @attnlab like=flash-f32\n${readFileSync(
   new URL('../shaders/flash-f32/flash_f32.wgsl', import.meta.url),
@@ -90,6 +90,14 @@ test('edit a copy of flash-f32: compile errors, check, refused and accepted runs
     page.getByText(/^browser · webgpu · flash-f32-edit.*: median .* over 10 samples/),
   ).toBeVisible();
 
+  // The result records the source: Results shows its hash and the built-in it follows.
+  await page.getByRole('button', { name: 'Open in Results' }).click();
+  const record = page.locator('dd', { hasText: 'wgsl, follows flash-f32; SHA-256' });
+  await expect(record).toBeVisible();
+  await expect(record.locator('code')).toHaveText(/^[0-9a-f]{12}…$/);
+  await expect(page.getByRole('button', { name: 'Open in Kernel' })).toBeVisible();
+  await page.getByRole('tab', { name: 'Kernel' }).click();
+
   // Compare with the parent, A/B interleaved: the usual verdict.
   await page.getByRole('button', { name: 'Compare with flash-f32 (A/B)' }).click();
   await expect(page.getByRole('tab', { name: 'Compare' })).toHaveAttribute('aria-selected', 'true');
@@ -125,4 +133,70 @@ test('edit a copy of flash-f32: compile errors, check, refused and accepted runs
   await expect(copy.getByText('Compiles without messages.')).toBeVisible();
   expect(copy.url()).not.toContain('#kernel=');
   await fresh.close();
+});
+
+/** A valid kernel padded with a long comment of seeded noise, which deflate cannot shrink much. */
+function bulky(source: string): string {
+  let x = 12345;
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  const lines: string[] = [];
+  for (let l = 0; l < 150; l++) {
+    let line = '// ';
+    for (let i = 0; i < 80; i++) {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      line += alphabet[x % alphabet.length] ?? 'x';
+    }
+    lines.push(line);
+  }
+  return `${source}\n${lines.join('\n')}\n`;
+}
+
+test('blank template, rename, export and import .wgsl, a too-long link refused, delete', async ({
+  page,
+}) => {
+  await openLab(page);
+  await configure(page, 5);
+  await page.getByRole('tab', { name: 'Kernel' }).click();
+  await expect(page.getByText(/^No kernel is open/)).toBeVisible();
+  await page.getByRole('button', { name: 'Blank template' }).click();
+  await expect(
+    page.getByRole('textbox', { name: 'WGSL source of kernel my-kernel' }),
+  ).toBeVisible();
+  await expect(page.getByText('Compiles without messages.')).toBeVisible();
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Check passed' })).toBeVisible();
+
+  await page.getByLabel('Name', { exact: true }).fill('tmpl-1');
+  await page.getByRole('button', { name: 'Rename' }).click();
+  await expect(page.getByRole('textbox', { name: 'WGSL source of kernel tmpl-1' })).toBeVisible();
+  await expect(page.getByLabel('Saved in this browser')).toHaveValue('tmpl-1');
+
+  const exported = await downloadText(page, () =>
+    page.getByRole('button', { name: 'Export .wgsl' }).click(),
+  );
+  expect(exported.name).toBe('tmpl-1.wgsl');
+  expect(exported.text).toMatch(/^\/\/ @attnlab id=my-kernel scheme=row-per-invocation/);
+
+  const [chooser] = await Promise.all([
+    page.waitForEvent('filechooser'),
+    page.getByRole('button', { name: 'Import .wgsl…' }).click(),
+  ]);
+  await chooser.setFiles({
+    name: 'big one.wgsl',
+    mimeType: 'text/plain',
+    buffer: Buffer.from(bulky(exported.text)),
+  });
+  await expect(page.getByText('Imported big one.wgsl as "big-one".')).toBeVisible();
+  await expect(page.getByRole('textbox', { name: 'WGSL source of kernel big-one' })).toBeVisible();
+  await expect(page.getByText('Compiles without messages.')).toBeVisible();
+  await page.getByRole('button', { name: 'Copy link' }).click();
+  await expect(
+    page.getByRole('alert').filter({ hasText: /^No link: this kernel makes a \d+-character link/ }),
+  ).toContainText('Export the .wgsl file and share that instead.');
+
+  await page.getByRole('button', { name: 'Delete…' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete kernel big-one?' });
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByText(/^No kernel is open/)).toBeVisible();
+  await expect(page.getByLabel('Saved in this browser').locator('option')).toHaveText(['tmpl-1']);
 });

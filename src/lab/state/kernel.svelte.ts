@@ -216,13 +216,16 @@ export class KernelState {
     this.notice = { kind: 'info', text: `Imported ${file.name} as "${this.name ?? ''}".` };
   }
 
-  /** Opens a kernel from a link: the same text under its name is reused, else a new name. */
-  async openLinked(rawName: string, source: string): Promise<void> {
+  /**
+   * Opens a kernel from a link or a result file (`from` says which, for the notice): the same
+   * text under its name is reused, else it is saved under a new name.
+   */
+  async openLinked(rawName: string, source: string, from = 'the link'): Promise<void> {
     const name = sanitizeName(rawName);
     const same = this.saved.find((k) => k.name === name && k.source === source);
     if (same) this.#replace(same.name, same.source);
     else await this.#create(name, source);
-    this.notice = { kind: 'info', text: `Opened kernel "${this.name ?? name}" from the link.` };
+    this.notice = { kind: 'info', text: `Opened kernel "${this.name ?? name}" from ${from}.` };
   }
 
   /** The editor's text changed: compile and save after a short pause. */
