@@ -175,7 +175,9 @@ test('blank template, rename, export and import .wgsl, a too-long link refused, 
     page.getByRole('button', { name: 'Export .wgsl' }).click(),
   );
   expect(exported.name).toBe('tmpl-1.wgsl');
-  expect(exported.text).toMatch(/^\/\/ @attnlab id=my-kernel scheme=row-per-invocation/);
+  expect(exported.text).toMatch(
+    /^\/\/ @attnlab scheme=row-per-invocation dtype=f32 entries=main\n/,
+  );
 
   const [chooser] = await Promise.all([
     page.waitForEvent('filechooser'),

@@ -1,11 +1,12 @@
-// @attnlab id=my-kernel scheme=row-per-invocation dtype=f32 entries=main
+// @attnlab scheme=row-per-invocation dtype=f32 entries=main
 // @attnlab description="one query row per invocation, K and V read straight from storage"
 //
 // A blank start that follows the WGSL kernel contract (shaders/README.md): correct, simple and
-// slow. Make it faster, press Check, then Run and compare it with flash-f32.
+// slow. Make it faster, press Check, then Run, and compare its result with flash-f32's in Compare.
 //
-// Header: the `// @attnlab` lines above are the descriptor. `like=flash-f32` instead would take
-// that built-in's scheme, tiles and dispatch.
+// Header: the `// @attnlab` lines above are the descriptor; the kernel's id in results is its
+// name here (or `id=…`). `like=flash-f32` instead would take that built-in's scheme, tiles and
+// dispatch.
 // Bindings (group 0): 0 the params uniform; 1 Q, 2 K, 3 V (read-only); 4 O (read_write).
 //   Q and O are [B, H, S, D] contiguous, K and V [B, Hkv, Skv, D]; f32 is 4 bytes an element.
 // Preamble: the engine prepends `const D`, `BR` and `BC` (u32) for this scheme; do not declare

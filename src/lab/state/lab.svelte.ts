@@ -41,8 +41,9 @@ export const TABS = [
 ] as const;
 
 /** A/B rounds and samples per round when the Kernel view compares a kernel with its parent. */
-const KERNEL_AB_ROUNDS = 3;
-const KERNEL_AB_SAMPLES = 10;
+export const KERNEL_AB_ROUNDS = 3;
+/** Samples per side and round in that A/B run. */
+export const KERNEL_AB_SAMPLES = 10;
 
 /** A tab id. */
 export type TabId = (typeof TABS)[number]['id'];
