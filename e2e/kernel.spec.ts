@@ -163,7 +163,21 @@ test('blank template, rename, export and import .wgsl, a too-long link refused, 
     page.getByRole('textbox', { name: 'WGSL source of kernel my-kernel' }),
   ).toBeVisible();
   await expect(page.getByText('Compiles without messages.')).toBeVisible();
-  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  // Keyboard: Ctrl+F searches; Escape then Tab leaves the editor (Tab alone indents).
+  const editor = page.getByRole('textbox', { name: 'WGSL source of kernel my-kernel' });
+  await editor.click();
+  await page.keyboard.press('ControlOrMeta+f');
+  const find = page.getByRole('textbox', { name: 'Find' });
+  await expect(find).toBeFocused();
+  await page.keyboard.type('workgroup_size');
+  await expect(page.locator('.cm-searchMatch').first()).toHaveText('workgroup_size');
+  await page.keyboard.press('Escape');
+  await expect(find).toBeHidden();
+  await expect(editor).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: 'Check', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Check passed' })).toBeVisible();
 
   await page.getByLabel('Name', { exact: true }).fill('tmpl-1');
