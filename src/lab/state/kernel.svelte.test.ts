@@ -263,7 +263,9 @@ describe('KernelState', () => {
     expect(state.saved.map((k) => k.name)).toEqual(['shared']);
     await state.openLinked('shared', 'B');
     expect(state.name).toBe('shared-2');
-    expect(state.notice?.text).toBe('Opened kernel "shared-2" from the link.');
+    await state.openLinked('flash-f32', 'C');
+    expect(state.name).toBe('flash-f32-2');
+    expect(state.notice?.text).toBe('Opened kernel "flash-f32-2" from the link.');
   });
 
   it('renames and deletes, refusing bad and taken names', async () => {
@@ -275,6 +277,7 @@ describe('KernelState', () => {
     expect(await state.rename('my-kernel')).toBe(
       'Rename failed: a kernel named "my-kernel" is already saved',
     );
+    expect(await state.rename('flash-f32')).toMatch(/is a built-in kernel's id/);
     expect(await state.rename('renamed')).toBeNull();
     expect([...store.map.keys()].sort()).toEqual(['my-kernel', 'renamed']);
     expect(kv.getItem(OPEN_KERNEL_KEY)).toBe('renamed');

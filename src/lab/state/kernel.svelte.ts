@@ -28,6 +28,7 @@ export const OPEN_KERNEL_KEY = 'attnlab.kernel.open';
 export const COMPILE_DELAY_MS = 400;
 
 const NAME = /^[A-Za-z0-9][\w.-]{0,47}$/;
+const BUILTIN_IDS: readonly string[] = KERNELS.map((k) => k.id);
 
 /** What the Kernel view needs from the WebGPU engine. */
 export interface KernelEngine {
@@ -252,6 +253,9 @@ export class KernelState {
       return 'Name: letters, digits, ".", "_" or "-", at most 48 characters, starting with a letter or digit.';
     }
     if (to === from) return null;
+    if (BUILTIN_IDS.includes(to)) {
+      return `Name: "${to}" is a built-in kernel's id; results would not tell them apart. Pick another.`;
+    }
     this.flush();
     try {
       await this.#save();
@@ -379,10 +383,8 @@ export class KernelState {
 
   async #create(base: string, source: string): Promise<void> {
     this.flush();
-    const name = uniqueName(
-      sanitizeName(base),
-      this.saved.map((k) => k.name),
-    );
+    // Built-in ids are taken too: a result must never be mistaken for the built-in's.
+    const name = uniqueName(sanitizeName(base), [...BUILTIN_IDS, ...this.saved.map((k) => k.name)]);
     this.#replace(name, source);
     await this.#save();
   }
