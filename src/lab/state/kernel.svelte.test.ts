@@ -4,16 +4,8 @@ import type { UserCheckOutcome, UserCompileOutcome } from '../../worker/api.ts';
 import type { BrowserEngineStatus } from '../engine/engine.svelte.ts';
 import type { SavedKernel } from '../store/db.ts';
 import type { TargetRef } from '../lib/targets.ts';
-import {
-  COMPILE_DELAY_MS,
-  KernelState,
-  OPEN_KERNEL_KEY,
-  sanitizeName,
-  uniqueName,
-  type KernelEngine,
-  type KernelStore,
-  type WgslKernelSpec,
-} from './kernel.svelte.ts';
+import type { KernelEngine, KernelStore, WgslKernelSpec } from '../kernel/deps.ts';
+import { COMPILE_DELAY_MS, KernelState, OPEN_KERNEL_KEY } from './kernel.svelte.ts';
 
 const CONFIG: AttentionConfig = {
   batch: 1,
@@ -285,14 +277,5 @@ describe('KernelState', () => {
     expect(state.name).toBeNull();
     expect(state.saved.map((k) => k.name)).toEqual(['my-kernel']);
     expect(state.runBlocked).toBe('Open or start a kernel first.');
-  });
-});
-
-describe('kernel names', () => {
-  it('makes file stems and link names valid, and unique', () => {
-    expect(sanitizeName('My Kernel (v2).wgsl')).toBe('My-Kernel-v2-');
-    expect(sanitizeName('..')).toBe('kernel');
-    expect(uniqueName('a', ['a', 'a-2'])).toBe('a-3');
-    expect(uniqueName('b', ['a'])).toBe('b');
   });
 });

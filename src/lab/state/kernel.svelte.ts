@@ -4,11 +4,10 @@
  * check of this exact text and config — run like any target. A lost GPU device restarts the
  * engine and keeps the text.
  */
-import type { AttentionConfig, ResultFile, UserKernelSpec } from '../../model/index.ts';
+import type { AttentionConfig } from '../../model/index.ts';
 import { KERNELS } from '../../../shaders/index.ts';
 import { copyHeader, parseKernelHeader } from '../../../shaders/user.ts';
-import type { UserCheckOutcome, UserCompileOutcome } from '../../worker/api.ts';
-import type { BrowserEngineStatus } from '../engine/engine.svelte.ts';
+import type { UserCheckOutcome } from '../../worker/api.ts';
 import {
   checkBlocker,
   isDeviceLoss,
@@ -16,6 +15,15 @@ import {
   type CheckState,
   type CompileState,
 } from '../kernel/gate.ts';
+import type {
+  KernelEngine,
+  KernelFile,
+  KernelRunState,
+  KernelRuns,
+  KernelStore,
+  WgslKernelSpec,
+} from '../kernel/deps.ts';
+import { configKey, freeName, nameProblem, sanitizeName } from '../kernel/names.ts';
 import { BLANK_TEMPLATE } from '../kernel/template.ts';
 import { nowIso } from '../lib/format.ts';
 import { BROWSER_ORIGIN, type TargetRef } from '../lib/targets.ts';
@@ -27,79 +35,8 @@ export const OPEN_KERNEL_KEY = 'attnlab.kernel.open';
 /** How long the editor waits after the last keystroke before compiling and saving, ms. */
 export const COMPILE_DELAY_MS = 400;
 
-const NAME = /^[A-Za-z0-9][\w.-]{0,47}$/;
-const BUILTIN_IDS: readonly string[] = KERNELS.map((k) => k.id);
-
-/** What the Kernel view needs from the WebGPU engine. */
-export interface KernelEngine {
-  /** Availability (a lost device shows as `starting` while it restarts). */
-  readonly status: BrowserEngineStatus;
-  compileUser(spec: UserKernelSpec, config: AttentionConfig): Promise<UserCompileOutcome>;
-  checkUser(spec: UserKernelSpec, config: AttentionConfig, seed: number): Promise<UserCheckOutcome>;
-  /** Re-creates the device (after a loss). */
-  init(): Promise<void>;
-}
-
-/** Where saved kernels live (IndexedDB in the lab; a map in tests). */
-export interface KernelStore {
-  allKernels(): Promise<SavedKernel[]>;
-  putKernel(kernel: SavedKernel): Promise<void>;
-  renameKernel(from: string, to: string): Promise<void>;
-  deleteKernel(name: string): Promise<void>;
-}
-
-/** Runs and compares for the Kernel view (the lab's Run session and Compare state). */
-export interface KernelRuns {
-  /** Runs the target as the Run view would; the result file (any status), or the failure. */
-  run(target: TargetRef, config: AttentionConfig): Promise<ResultFile>;
-  /** A/B-interleaved run of the parent (A, baseline) and the user kernel (B), then Compare. */
-  compare(parent: TargetRef, target: TargetRef, config: AttentionConfig): Promise<void>;
-}
-
-/** The latest run from the Kernel view. */
-export type KernelRunState =
-  | { state: 'none' }
-  | { state: 'running'; source: string }
-  | { state: 'done'; source: string; result: ResultFile }
-  | { state: 'failed'; source: string; message: string };
-
-/** A file the person imported. */
-export interface KernelFile {
-  /** File name (its stem becomes the kernel's name). */
-  name: string;
-  /** Its text. */
-  text: string;
-}
-
-/** A WGSL user kernel, as the editor makes it. */
-export type WgslKernelSpec = Extract<UserKernelSpec, { language: 'wgsl' }>;
-
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
-}
-
-/** A name for a file stem or a link's name: kept when valid, else made valid. */
-export function sanitizeName(raw: string): string {
-  const cleaned = raw
-    .replace(/\.wgsl$/i, '')
-    .replace(/[^\w.-]+/g, '-')
-    .replace(/^[^A-Za-z0-9]+/, '')
-    .slice(0, 40);
-  return cleaned === '' ? 'kernel' : cleaned;
-}
-
-/** `base`, or `base-2`, `base-3`, … — the first one not in `taken`. */
-export function uniqueName(base: string, taken: readonly string[]): string {
-  if (!taken.includes(base)) return base;
-  for (let i = 2; ; i++) {
-    const name = `${base}-${i}`;
-    if (!taken.includes(name)) return name;
-  }
-}
-
-/** Stable key of a config, to tell whether a check was made with the config of a run. */
-export function configKey(config: AttentionConfig | null): string | null {
-  return config === null ? null : JSON.stringify(config, Object.keys(config).sort());
 }
 
 /** The Kernel view's state. */
@@ -249,13 +186,9 @@ export class KernelState {
   async rename(to: string): Promise<string | null> {
     const from = this.name;
     if (from === null) return 'No kernel is open.';
-    if (!NAME.test(to)) {
-      return 'Name: letters, digits, ".", "_" or "-", at most 48 characters, starting with a letter or digit.';
-    }
     if (to === from) return null;
-    if (BUILTIN_IDS.includes(to)) {
-      return `Name: "${to}" is a built-in kernel's id; results would not tell them apart. Pick another.`;
-    }
+    const problem = nameProblem(to);
+    if (problem !== null) return problem;
     this.flush();
     try {
       await this.#save();
@@ -383,8 +316,10 @@ export class KernelState {
 
   async #create(base: string, source: string): Promise<void> {
     this.flush();
-    // Built-in ids are taken too: a result must never be mistaken for the built-in's.
-    const name = uniqueName(sanitizeName(base), [...BUILTIN_IDS, ...this.saved.map((k) => k.name)]);
+    const name = freeName(
+      sanitizeName(base),
+      this.saved.map((k) => k.name),
+    );
     this.#replace(name, source);
     await this.#save();
   }
@@ -428,9 +363,10 @@ export class KernelState {
 
   /** After a lost device: restart the engine, keep the text, say what happened. */
   async #recover(what: string, message: string): Promise<void> {
+    const lost = `The GPU device was lost while ${what} this kernel (${message}). A shader that loops for too long or hangs the GPU does this.`;
     this.notice = {
       kind: 'error',
-      text: `The GPU device was lost while ${what} this kernel (${message}). A shader that loops for too long or hangs the GPU does this. The WebGPU engine is being restarted; your text is kept.`,
+      text: `${lost} The WebGPU engine is restarting; your text is kept.`,
     };
     await this.#engine.init();
     const status = this.#engine.status;
@@ -438,8 +374,8 @@ export class KernelState {
       kind: 'error',
       text:
         status.state === 'ready'
-          ? `The GPU device was lost while ${what} this kernel (${message}). A shader that loops for too long or hangs the GPU does this. The WebGPU engine was restarted; your text is kept.`
-          : `The GPU device was lost while ${what} this kernel, and WebGPU did not come back: ${status.state === 'unavailable' ? status.reason : 'still starting'}. Your text is kept; reload the page to try again.`,
+          ? `${lost} The WebGPU engine was restarted; your text is kept.`
+          : `${lost} WebGPU did not come back (${status.state === 'unavailable' ? status.reason : 'still starting'}); your text is kept. Reload the page to try again.`,
     };
   }
 
