@@ -6,7 +6,16 @@ import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
 import { expect, openLab, test, runWebGpuAndCpu, compareWebGpuAndCpu } from './lab.ts';
 
-const VIEWS = ['Run', 'Results', 'Compare', 'Sweep', 'Environment', 'Runners', 'Learn'] as const;
+const VIEWS = [
+  'Run',
+  'Results',
+  'Compare',
+  'Kernel',
+  'Sweep',
+  'Environment',
+  'Runners',
+  'Learn',
+] as const;
 
 async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   const html = page.locator('html');
@@ -46,6 +55,12 @@ test('every view in both themes has no serious or critical axe violation', async
   await runWebGpuAndCpu(page, 10);
   await compareWebGpuAndCpu(page);
   await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible();
+  // The Kernel view with a kernel open, its messages and a passing check on screen.
+  await page.getByRole('tab', { name: 'Kernel' }).click();
+  await page.getByRole('button', { name: 'Edit copy of flash-f32', exact: true }).click();
+  await expect(page.getByText('Compiles without messages.')).toBeVisible();
+  await page.getByRole('button', { name: 'Check', exact: true }).click();
+  await expect(page.getByRole('heading', { name: 'Check passed' })).toBeVisible();
 
   const found: string[] = [];
   for (const theme of ['light', 'dark'] as const) {
@@ -57,6 +72,8 @@ test('every view in both themes has no serious or critical axe violation', async
         'true',
       );
       if (view === 'Learn') await expect(page.getByLabel('Step counter')).toBeVisible();
+      if (view === 'Kernel')
+        await expect(page.getByRole('textbox', { name: /^WGSL source of kernel/ })).toBeVisible();
       if (view === 'Compare')
         await expect(page.getByRole('heading', { name: /^Verdict:/ })).toBeVisible();
       const t0 = Date.now();

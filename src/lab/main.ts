@@ -38,8 +38,14 @@ try {
   mount(App, { target, props: { lab } });
   const url = import.meta.env.VITE_ATTNLAB_RUNNER_URL;
   const token = import.meta.env.VITE_ATTNLAB_RUNNER_TOKEN ?? '';
+  const hash = window.location.hash;
+  // A kernel link is read once: the kernel is saved in this browser, so the fragment goes.
+  if (hash.startsWith('#kernel=')) {
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
+  }
   void lab.start({
     search: window.location.search,
+    hash,
     localRunner: url ? { url, token } : null,
   });
   window.addEventListener('pagehide', () => {

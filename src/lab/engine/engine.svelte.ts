@@ -7,11 +7,19 @@ import { proxy, type Remote } from 'comlink';
 import { BROWSER_WEBGPU_HELP } from '../../worker/api.ts';
 import type {
   EngineStatus,
+  UserCheckOutcome,
+  UserCompileOutcome,
   WorkerApi,
   WorkerRunHooks,
   WorkerRunRequest,
 } from '../../worker/api.ts';
-import type { Env, KernelInfo, ResultFile } from '../../model/index.ts';
+import type {
+  AttentionConfig,
+  Env,
+  KernelInfo,
+  ResultFile,
+  UserKernelSpec,
+} from '../../model/index.ts';
 
 /** How to get WebGPU, shown wherever the person meets its absence (the browser's own steps). */
 export const WEBGPU_HELP = BROWSER_WEBGPU_HELP;
@@ -91,6 +99,30 @@ export class BrowserEngine {
         help: WEBGPU_HELP,
       };
     }
+  }
+
+  /** Compiles a user kernel in the worker; rejects while WebGPU is not ready. */
+  async compileUser(spec: UserKernelSpec, config: AttentionConfig): Promise<UserCompileOutcome> {
+    return (await this.#ready()).compileUser(spec, config);
+  }
+
+  /** Checks a user kernel against f64 in the worker; rejects while WebGPU is not ready. */
+  async checkUser(
+    spec: UserKernelSpec,
+    config: AttentionConfig,
+    seed: number,
+  ): Promise<UserCheckOutcome> {
+    return (await this.#ready()).checkUser(spec, config, seed);
+  }
+
+  #ready(): Promise<Remote<WorkerApi>> {
+    const api = this.#api;
+    if (api === null || this.status.state !== 'ready') {
+      const reason =
+        this.status.state === 'unavailable' ? this.status.reason : 'WebGPU is still starting';
+      return Promise.reject(new Error(reason));
+    }
+    return Promise.resolve(api);
   }
 
   /** Starts a run in the engine worker. */

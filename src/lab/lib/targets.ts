@@ -4,6 +4,8 @@
  * without carrying a token.
  */
 
+import type { UserKernelSpec } from '../../model/index.ts';
+
 /** The origin of the browser's own WebGPU engine. */
 export const BROWSER_ORIGIN = 'browser';
 
@@ -13,8 +15,10 @@ export interface TargetRef {
   origin: string;
   /** Backend id: `webgpu` in the browser; `cpu`, `cuda`, `sdpa`, `dawn` on runners. */
   backend: string;
-  /** Kernel id within the backend. */
+  /** Kernel id within the backend (a user kernel's display id). */
   kernel: string;
+  /** The user's own kernel (the Kernel view's editor); never part of a key or a link. */
+  userKernel?: UserKernelSpec | undefined;
 }
 
 /** Stable string key of a target, used in selections and permalinks. */

@@ -104,10 +104,17 @@ export class Executor {
           stop: spec.stop,
           cache: spec.cache,
           seed: spec.seed,
+          ...(target.userKernel !== undefined ? { userKernel: target.userKernel } : {}),
         },
         events,
       );
       return { done: handle.done.then((r) => labelled(r, target)), cancel: handle.cancel };
+    }
+    if (target.userKernel !== undefined) {
+      const err = new Error(
+        `${targetLabel(target)}: user kernels from the Kernel view run in this browser's WebGPU engine only`,
+      );
+      return { done: Promise.reject(err), cancel: () => undefined };
     }
     const conn = this.#runners.get(target.origin);
     if (!conn) {

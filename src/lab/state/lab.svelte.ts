@@ -2,6 +2,7 @@
  * The lab's composition root: one object holding every piece of state, created once in main.ts
  * and handed to the views. Views read it and call its methods; they compute nothing.
  */
+import type { AttentionConfig, ResultFile } from '../../model/index.ts';
 import { BrowserEngine, type EngineLoader } from '../engine/engine.svelte.ts';
 import {
   RunnerRegistry,
@@ -12,6 +13,7 @@ import type { ConnectionOptions } from '../runners/connection.svelte.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { HistoryStore } from '../store/db.ts';
 import { decodePermalink } from '../lib/permalink.ts';
+import { decodeKernelLink } from '../lib/kernel-link.ts';
 import { preselectTargets } from '../lib/preselect.ts';
 import { BROWSER_ORIGIN, parseTargetKey, targetKey, type TargetRef } from '../lib/targets.ts';
 import { TargetCatalog } from './catalog.svelte.ts';
@@ -21,6 +23,7 @@ import { ResultsFilter } from './results-filter.svelte.ts';
 import { Executor } from './executor.ts';
 import { RunForm } from './form.svelte.ts';
 import { History } from './history.svelte.ts';
+import { KernelState } from './kernel.svelte.ts';
 import { RunSession } from './run.svelte.ts';
 import { SweepState } from './sweep.svelte.ts';
 import { Theme } from './theme.svelte.ts';
@@ -30,11 +33,17 @@ export const TABS = [
   { id: 'run', label: 'Run' },
   { id: 'results', label: 'Results' },
   { id: 'compare', label: 'Compare' },
+  { id: 'kernel', label: 'Kernel' },
   { id: 'sweep', label: 'Sweep' },
   { id: 'environment', label: 'Environment' },
   { id: 'runners', label: 'Runners' },
   { id: 'learn', label: 'Learn' },
 ] as const;
+
+/** A/B rounds and samples per round when the Kernel view compares a kernel with its parent. */
+export const KERNEL_AB_ROUNDS = 3;
+/** Samples per side and round in that A/B run. */
+export const KERNEL_AB_SAMPLES = 10;
 
 /** A tab id. */
 export type TabId = (typeof TABS)[number]['id'];
@@ -81,6 +90,8 @@ export class Lab {
   readonly detail: ResultDetail;
   /** The Results tab's filters. */
   readonly resultsFilter: ResultsFilter;
+  /** The Kernel tab: the person's own WGSL kernel. */
+  readonly kernel: KernelState;
   readonly stats: StatsClient;
   /** The form's selected targets that any engine currently offers and can run. */
   readonly selectedTargets: TargetRef[] = $derived(
@@ -101,10 +112,38 @@ export class Lab {
     this.sweep = new SweepState(this.history, this.executor, this.stats);
     this.detail = new ResultDetail(this.stats);
     this.resultsFilter = new ResultsFilter(() => this.history.results);
+    this.kernel = new KernelState({
+      engine: this.engine,
+      store: deps.store,
+      kv: deps.kv,
+      config: () => this.form.config,
+      seed: () => this.form.seedValue,
+      runs: {
+        run: (target, config) => this.#runKernel(target, config),
+        compare: async (parent, target, config) => {
+          const seed = this.form.seedValue;
+          if (seed === null) throw new Error('the Run form seed is invalid');
+          this.tab = 'compare';
+          await this.compare.runInterleaved(parent, target, config, {
+            rounds: KERNEL_AB_ROUNDS,
+            perRound: KERNEL_AB_SAMPLES,
+            cache: this.form.cache,
+            seed,
+          });
+        },
+      },
+    });
   }
 
-  /** Loads history, starts WebGPU and the runners, and applies the permalink in `search`. */
-  async start(options: { search: string; localRunner: SavedRunner | null }): Promise<void> {
+  /**
+   * Loads history and saved kernels, starts WebGPU and the runners, and applies the permalink
+   * in `search` (and a kernel link in `hash`, which opens the Kernel view).
+   */
+  async start(options: {
+    search: string;
+    hash?: string;
+    localRunner: SavedRunner | null;
+  }): Promise<void> {
     const link = decodePermalink(options.search);
     if (isTab(link.tab)) this.tab = link.tab;
     this.linkParams = link.params;
@@ -120,7 +159,34 @@ export class Lab {
       this.notice = `This link names runner ${unknown.map((t) => t.origin).join(', ')}, which is not connected. Add it under Runners (with its token) to run those targets.`;
     }
     const history = this.history.load().then(() => this.#openLinkedComparison(link.params));
-    await Promise.all([history, this.engine.init()]);
+    const kernels = this.kernel.load().then(() => this.#openLinkedKernel(options.hash ?? ''));
+    await Promise.all([history, kernels, this.engine.init()]);
+  }
+
+  /** Opens the kernel a `#kernel=…` link carries in the Kernel view; a damaged one says so. */
+  async #openLinkedKernel(hash: string): Promise<void> {
+    let linked: { name: string; source: string } | null;
+    try {
+      linked = await decodeKernelLink(hash);
+    } catch (err) {
+      this.tab = 'kernel';
+      this.notice = err instanceof Error ? err.message : String(err);
+      return;
+    }
+    if (linked === null) return;
+    this.tab = 'kernel';
+    await this.kernel.openLinked(linked.name, linked.source);
+  }
+
+  /** Runs a user kernel through the Run session (so it shows there too) and returns its result. */
+  async #runKernel(target: TargetRef, config: AttentionConfig): Promise<ResultFile> {
+    const { stop, seedValue } = this.form;
+    if (stop === null || seedValue === null) throw new Error('the Run form has invalid fields');
+    if (this.session.busy) throw new Error('another run is in progress (see the Run tab)');
+    await this.session.start([target], config, stop, { cache: this.form.cache, seed: seedValue });
+    const run = this.session.runs[0];
+    if (run?.result) return run.result;
+    throw new Error(run?.error ?? 'the run ended without a result');
   }
 
   /** The URL query of the current state: the form, and the open view's own state. */

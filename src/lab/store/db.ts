@@ -1,7 +1,7 @@
 /**
- * The lab's history in IndexedDB (via `idb`): result files by id, and sweeps that group them.
- * Reload keeps everything; every write is a single transaction, so an import either lands
- * whole or not at all.
+ * The lab's history in IndexedDB (via `idb`): result files by id, sweeps that group them, and
+ * the person's own WGSL kernels by name. Reload keeps everything; every write is a single
+ * transaction, so an import either lands whole or not at all.
  */
 import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import type { NumericAxis, ResultFile } from '../../model/index.ts';
@@ -36,13 +36,25 @@ export interface SweepRecord {
   cells: SweepCellRecord[];
 }
 
+/** A user kernel saved in the browser (the Kernel view), keyed by its name. */
+export interface SavedKernel {
+  /** Name: letters, digits, ".", "_" or "-" (it becomes the kernel id in results). */
+  name: string;
+  /** The WGSL text. */
+  source: string;
+  /** ISO time of the last save. */
+  updatedAt: string;
+}
+
 interface LabDB extends DBSchema {
   results: { key: string; value: ResultFile; indexes: { createdAt: string } };
   sweeps: { key: string; value: SweepRecord };
+  kernels: { key: string; value: SavedKernel };
 }
 
 const DB_NAME = 'attnlab';
-const DB_VERSION = 1;
+/** 1: results, sweeps. 2: kernels (results and sweeps are kept as they are). */
+const DB_VERSION = 2;
 
 /** Persistent history. */
 export class HistoryStore {
@@ -50,10 +62,13 @@ export class HistoryStore {
 
   constructor(name: string = DB_NAME) {
     this.#db = openDB<LabDB>(name, DB_VERSION, {
-      upgrade(db) {
-        const results = db.createObjectStore('results', { keyPath: 'id' });
-        results.createIndex('createdAt', 'createdAt');
-        db.createObjectStore('sweeps', { keyPath: 'id' });
+      upgrade(db, oldVersion) {
+        if (oldVersion < 1) {
+          const results = db.createObjectStore('results', { keyPath: 'id' });
+          results.createIndex('createdAt', 'createdAt');
+          db.createObjectStore('sweeps', { keyPath: 'id' });
+        }
+        if (oldVersion < 2) db.createObjectStore('kernels', { keyPath: 'name' });
       },
     });
   }
@@ -85,7 +100,44 @@ export class HistoryStore {
     await Promise.all([...ids.map((id) => tx.store.delete(id)), tx.done]);
   }
 
-  /** Deletes every result and sweep. */
+  /** Every saved kernel, by name. */
+  async allKernels(): Promise<SavedKernel[]> {
+    return (await this.#db).getAll('kernels');
+  }
+
+  /** Saves a kernel (replacing one of the same name). */
+  async putKernel(kernel: SavedKernel): Promise<void> {
+    await (await this.#db).put('kernels', kernel);
+  }
+
+  /** Renames a kernel in one transaction; refuses when `to` is taken or `from` is gone. */
+  async renameKernel(from: string, to: string): Promise<void> {
+    const tx = (await this.#db).transaction('kernels', 'readwrite');
+    const [old, taken] = await Promise.all([tx.store.get(from), tx.store.get(to)]);
+    const refusal = !old
+      ? `no kernel named "${from}" is saved`
+      : taken
+        ? `a kernel named "${to}" is already saved`
+        : null;
+    if (refusal !== null || !old) {
+      // An aborted transaction rejects `done`; that rejection is the refusal below.
+      tx.done.catch(() => undefined);
+      tx.abort();
+      throw new Error(refusal ?? 'unreachable');
+    }
+    await Promise.all([
+      tx.store.delete(from),
+      tx.store.put({ ...old, name: to, updatedAt: new Date().toISOString() }),
+      tx.done,
+    ]);
+  }
+
+  /** Deletes a saved kernel. */
+  async deleteKernel(name: string): Promise<void> {
+    await (await this.#db).delete('kernels', name);
+  }
+
+  /** Deletes every result and sweep (saved kernels stay). */
   async clear(): Promise<void> {
     const tx = (await this.#db).transaction(['results', 'sweeps'], 'readwrite');
     await Promise.all([
