@@ -1,5 +1,5 @@
 /**
- * `npm run bench:webgpu-vs-cuda [-- --sweep] [--decode] [--out DIR]`: in one process, the WGSL
+ * `npm run bench:webgpu-vs-cuda [-- --sweep] [--decode] [--dtype f16] [--out DIR]`: in one process, the WGSL
  * kernels through Dawn (in-process engine, one device per tile point) and the CUDA/SDPA kernels
  * through the native runner's direct runners, on issue 17's prefill shapes, f32 and f16, or with
  * `--decode` on issue 14's decode shapes (f16, against SDPA cuDNN, GB/s and % of the measured
@@ -37,6 +37,13 @@ const decode = args.includes('--decode');
 const outFlag = args.indexOf('--out');
 const outDir = outFlag >= 0 ? (args[outFlag + 1] ?? 'results') : (process.env.OUT ?? 'results');
 const only = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '') : '';
+/** `--dtype f16`: one dtype of the prefill bench (default both). */
+const dtypeArg = args.includes('--dtype') ? (args[args.indexOf('--dtype') + 1] ?? '') : undefined;
+if (dtypeArg !== undefined && dtypeArg !== 'f32' && dtypeArg !== 'f16') {
+  process.stderr.write(`--dtype: f32 or f16 (got "${dtypeArg}")\n`);
+  process.exit(2);
+}
+const dtypeFlag: 'f32' | 'f16' | undefined = dtypeArg;
 mkdirSync(outDir, { recursive: true });
 
 function log(text: string): void {
@@ -89,7 +96,11 @@ function tableOf(list: readonly BenchRow[]): string {
 
 const rows: BenchRow[] = [];
 for (const shape of decode ? DECODE_SHAPES : SHAPES) {
-  for (const dtype of decode ? (['f16'] as const) : (['f32', 'f16'] as const)) {
+  for (const dtype of decode
+    ? (['f16'] as const)
+    : dtypeFlag
+      ? [dtypeFlag]
+      : (['f32', 'f16'] as const)) {
     const config = configOf(shape, dtype);
     for (const t of targetsOf(dtype)) {
       const label = labelOf(t);
@@ -135,7 +146,13 @@ const adapterName = rows.find((r) => r.result?.env.adapter)?.result?.env.adapter
 const table = tableOf(rows);
 const copy = copyGbpsOf(rows);
 const storage = adapterName?.limits.maxComputeWorkgroupStorageSize;
-const flags = [sweep ? '--sweep' : '', decode ? '--decode' : ''].filter((x) => x !== '').join(' ');
+const flags = [
+  sweep ? '--sweep' : '',
+  decode ? '--decode' : '',
+  dtypeFlag ? `--dtype ${dtypeFlag}` : '',
+]
+  .filter((x) => x !== '')
+  .join(' ');
 const md =
   `### WebGPU (Dawn) vs CUDA/SDPA${decode ? ', decode' : ''} — one run\n\n` +
   `- command: \`npm run bench:webgpu-vs-cuda${flags ? ` -- ${flags}` : ''}\` (${new Date().toISOString()})\n` +

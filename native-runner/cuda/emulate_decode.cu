@@ -83,6 +83,14 @@ struct EmuOps {
     blk->wait(blk->warps[w]);  // nobody overwrites a slot until every lane has read
     return y;
   }
+  float shfl_idx(float x, int src, int width) const {
+    const int w = tid / 32, lane = tid % 32;
+    blk->slot[tid] = x;
+    blk->wait(blk->warps[w]);
+    const float y = blk->slot[w * 32 + lane / width * width + src];
+    blk->wait(blk->warps[w]);
+    return y;
+  }
 };
 
 struct Task {

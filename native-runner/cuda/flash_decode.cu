@@ -39,6 +39,10 @@ struct DeviceOps {
   __device__ float shfl_xor(float x, int mask) const {
     return __shfl_xor_sync(0xffffffffu, x, mask);
   }
+  // Lane `src` of this thread's `width`-lane segment.
+  __device__ float shfl_idx(float x, int src, int width) const {
+    return __shfl_sync(0xffffffffu, x, src, width);
+  }
   __device__ float exp2(float x) const { return exp2f(x); }
 };
 
@@ -88,6 +92,40 @@ int sm_count() {
   return sms;
 }
 
+template <class T, int D>
+int occupancy_of(int rows) {
+  int n = 0;
+  cudaError_t err;
+  switch (rows) {
+    case 1: err = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, decode_kernel<T, D, 1>, kThreads, 0); break;
+    case 2: err = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, decode_kernel<T, D, 2>, kThreads, 0); break;
+    case 4: err = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, decode_kernel<T, D, 4>, kThreads, 0); break;
+    default: err = cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, decode_kernel<T, D, 8>, kThreads, 0); break;
+  }
+  if (err != cudaSuccess) {
+    cudaGetLastError();  // no device yet (parameters written before one exists)
+    return 0;
+  }
+  return n;
+}
+
+// CTAs of the kernel for this dtype, D and R that one SM holds at once, from the compiled
+// kernel's registers and shared memory (a guess from ctas_per_sm before a device exists): the
+// split count fills exactly one wave of them.
+int resident_ctas(Dtype dtype, int64_t dim, int rows) {
+  int n = 0;
+  if (dtype == Dtype::BF16) {
+    n = dim == 32 ? occupancy_of<__nv_bfloat16, 32>(rows)
+        : dim == 64 ? occupancy_of<__nv_bfloat16, 64>(rows)
+                    : occupancy_of<__nv_bfloat16, 128>(rows);
+  } else {
+    n = dim == 32 ? occupancy_of<__half, 32>(rows)
+        : dim == 64 ? occupancy_of<__half, 64>(rows)
+                    : occupancy_of<__half, 128>(rows);
+  }
+  return n > 0 ? n : ctas_per_sm(rows);
+}
+
 int step_of(int64_t dim) {
   return dim == 32 ? Geo<32>::kStep : dim == 64 ? Geo<64>::kStep : Geo<128>::kStep;
 }
@@ -107,7 +145,7 @@ Params plan(const DeviceProblem& p, int sms) {
   k.rows = rows_per_cta(k.rows_per_kv);
   k.row_groups = (k.rows_per_kv + k.rows - 1) / k.rows;
   choose_splits(int64_t(k.batch) * k.kv_heads * k.row_groups, k.kv_seq, step_of(p.dim), sms,
-                ctas_per_sm(k.rows), k.splits, k.chunk);
+                resident_ctas(p.dtype, p.dim, k.rows), k.splits, k.chunk);
   k.causal = p.causal;
   k.sl2 = p.scale * 1.4426950408889634f;
   return k;
@@ -180,6 +218,7 @@ void params(JsonWriter& w, const DeviceProblem& p) {
   const Params k = plan(p, sms);
   w.kv("threads", kThreads).kv("rowsPerCta", k.rows).kv("rowGroups", k.row_groups);
   w.kv("kvSplits", k.splits).kv("keysPerSplit", k.chunk).kv("keysInFlightPerThread", kUnroll);
+  w.kv("ctasPerSm", resident_ctas(p.dtype, p.dim, k.rows));
   w.kv("combine", k.splits > 1 ? "second kernel (fp32 partials)" : "none (one split)");
   w.kv("math", "f32 CUDA cores").kv("load", "16-byte vectors");
 }

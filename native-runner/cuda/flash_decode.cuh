@@ -12,8 +12,9 @@
 //
 // Inside a CTA. A key group of D/8 lanes handles one key at a time: lane L holds dims 8L..8L+7
 // of the key (one 16-byte load of K, one of V) and of every query row (in registers, pre-scaled
-// by scale·log2 e). The dot product is reduced over the group with xor shuffles (all lanes end
-// with the same, bit-identical sum). Each key group keeps its own online softmax state (m, l,
+// by scale·log2 e). The kUnroll dot products of a step are reduced over the group together with
+// shuffles (a transposed butterfly; every lane then reads each sum from one lane, so all lanes
+// use the same, bit-identical scores). Each key group keeps its own online softmax state (m, l,
 // acc per row) over every kGroups-th key, kUnroll keys per step (all loads issued first: 64 B in
 // flight per thread); at the end the groups merge through shared memory.
 //
@@ -70,9 +71,11 @@ struct Params {
   float sl2;        // scale · log2 e
 };
 
-// CTAs of `rows` rows that fit on one SM at once: the register file (64 K) over ptxas's count
-// for 128 threads (sm_90a: ~110–120 registers at R ≤ 4, ~250 at R = 8).
-inline int ctas_per_sm(int rows) { return rows >= 8 ? 2 : 4; }
+// CTAs of `rows` rows that fit on one SM at once, a guess for when no device can be asked (the
+// GPU side asks cudaOccupancyMaxActiveBlocksPerMultiprocessor): the register file (64 K) over
+// ptxas's count for 128 threads (sm_90a, this version: ~80 registers at R = 1, ~120 at R = 2,
+// ~170 at R = 4, ~250 at R = 8). A split count made for more CTAs than fit ran 1.3 waves.
+inline int ctas_per_sm(int rows) { return rows >= 8 ? 2 : rows >= 4 ? 3 : rows >= 2 ? 4 : 6; }
 
 // Splits along Skv: as many CTAs as fit on the GPU at once (one wave: a second, partial wave
 // would leave most SMs idle at its end), each split at least 128 keys, the chunk a multiple of
@@ -131,6 +134,8 @@ template <class Ops, class T, int D, int R>
 __host__ __device__ void decode_block(const Ops& ops, const Params& p, int64_t cta,
                                       Smem<D, R>& sm) {
   using G = Geo<D>;
+  static_assert(kUnroll == 4, "the transposed reduction splits 4 keys over two lane bits");
+  constexpr int kHalf = G::kLanes / 2, kQuarter = G::kLanes / 4;
   const int tid = ops.thread();
   const int group = tid / G::kLanes, lane = tid % G::kLanes, d0 = lane * 8;
   const int sp = int(cta % p.splits);
@@ -191,27 +196,45 @@ __host__ __device__ void decode_block(const Ops& ops, const Params& p, int64_t c
     }
 #pragma unroll
     for (int r = 0; r < R; ++r) {
+      // The kUnroll = 4 dot products of this row, reduced over the key group with a transposed
+      // butterfly: halve the set of keys a lane carries at each of the first two stages (2 + 1
+      // shuffles), then a plain xor reduction of the one left; then each score is read from a
+      // lane that holds it. 9 shuffles for D = 128 where one reduction per key took 16.
+      float dot[kUnroll];
+#pragma unroll
+      for (int u = 0; u < kUnroll; ++u) {
+        dot[u] = 0.f;
+#pragma unroll
+        for (int e = 0; e < 8; ++e) dot[u] += q[r][e] * kf[u][e];
+      }
+      const bool hi = (lane & kHalf) != 0;
+      const float r0 = ops.shfl_xor(hi ? dot[0] : dot[2], kHalf);
+      const float r1 = ops.shfl_xor(hi ? dot[1] : dot[3], kHalf);
+      const float keep0 = (hi ? dot[2] : dot[0]) + r0;  // key 2·hi
+      const float keep1 = (hi ? dot[3] : dot[1]) + r1;  // key 2·hi + 1
+      const bool odd = (lane & kQuarter) != 0;
+      float mine = (odd ? keep1 : keep0) + ops.shfl_xor(odd ? keep0 : keep1, kQuarter);
+#pragma unroll
+      for (int off = kQuarter / 2; off > 0; off >>= 1) mine += ops.shfl_xor(mine, off);
       float s[kUnroll];
       float mx = -INFINITY;
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
-        float dot = 0.f;
-#pragma unroll
-        for (int e = 0; e < 8; ++e) dot += q[r][e] * kf[u][e];
-#pragma unroll
-        for (int off = G::kLanes / 2; off > 0; off >>= 1) dot += ops.shfl_xor(dot, off);
-        s[u] = key[u] <= last[r] && key[u] < k1 ? dot : -INFINITY;
+        const float su = ops.shfl_idx(mine, kHalf * (u >> 1) + kQuarter * (u & 1), G::kLanes);
+        s[u] = key[u] <= last[r] && key[u] < k1 ? su : -INFINITY;
         mx = fmaxf(mx, s[u]);
       }
+      // Branch-free (rows interleave): while a row has seen nothing, m stays −inf and the
+      // weights are exp2(−inf) = 0.
       const float m_new = fmaxf(m[r], mx);
-      if (m_new == -INFINITY) continue;  // nothing visible to this row yet
-      const float corr = ops.exp2(m[r] - m_new);  // 0 on the first visible key
+      const float m_use = m_new == -INFINITY ? 0.f : m_new;
+      const float corr = ops.exp2(m[r] - m_use);  // 0 on the first visible key
       l[r] *= corr;
 #pragma unroll
       for (int e = 0; e < 8; ++e) acc[r][e] *= corr;
 #pragma unroll
       for (int u = 0; u < kUnroll; ++u) {
-        const float pu = ops.exp2(s[u] - m_new);
+        const float pu = ops.exp2(s[u] - m_use);
         l[r] += pu;
 #pragma unroll
         for (int e = 0; e < 8; ++e) acc[r][e] += pu * vf[u][e];

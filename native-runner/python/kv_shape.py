@@ -75,20 +75,25 @@ def reference_rows_numpy(a, q, k, v, rows):
     return out
 
 
-def nan_only_in_empty_rows(torch, a, o):
-    """True when O's non-finite values all lie in the query rows that see no key (bottom-right
-    causal with S > Skv): a backend convention (softmax of nothing), not a wrong result."""
-    empty = [i for i in range(a.seq) if last_visible_key(a.causal, i, a.seq, a.kv_seq) < 0]
+def empty_rows(a):
+    """Query rows that see no key (bottom-right causal with S > Skv)."""
+    return [i for i in range(a.seq) if last_visible_key(a.causal, i, a.seq, a.kv_seq) < 0]
+
+
+def empty_rows_explain(torch, a, o, passes):
+    """Why a failed check is a backend convention rather than a wrong result, or None: when the
+    output with the rows that see no key set to zeros passes `passes(o)`, the only difference is
+    what the backend writes for a softmax over no keys (NaN, or the values it leaves there)."""
+    empty = empty_rows(a)
     if not empty:
-        return False
-    bad = ~torch.isfinite(o.float())
-    seen = torch.ones(a.seq, dtype=torch.bool, device=o.device)
-    seen[torch.tensor(empty, device=o.device)] = False
-    return bool(bad.any()) and not bool(bad[:, :, seen].any())
-
-
-EMPTY_ROWS_REASON = ("returns NaN for the query rows that see no key (bottom-right causal with S > Skv); "
-                     "attnlab's convention, FlashAttention's, is zeros")
+        return None
+    fixed = o.clone()
+    fixed[:, :, torch.tensor(empty, device=o.device)] = 0
+    if not passes(fixed):
+        return None
+    what = "NaN" if not bool(torch.isfinite(o.float()).all()) else "non-zero values"
+    return (f"returns {what} for the {len(empty)} query row(s) that see no key (bottom-right causal with "
+            f"S > Skv); attnlab's convention, FlashAttention's, is zeros (the other rows match the reference)")
 
 
 def selftest_shapes():

@@ -109,6 +109,16 @@ def test_reference_rows_match_an_independent_formulation():
             assert not got[0].any()
 
 
+def test_empty_rows_are_the_rows_before_the_first_key_with_lower_right_causal():
+    a = hc.parse_args(["--kernel", "efficient", "--seq", "5", "--kv-seq", "2", "--causal", "1"])
+    # Bottom-right: query i sees keys j <= i + Skv - S = i - 3, so rows 0..2 see none.
+    assert kv.empty_rows(a) == [0, 1, 2]
+    a = hc.parse_args(["--kernel", "efficient", "--seq", "5", "--kv-seq", "2", "--causal", "0"])
+    assert kv.empty_rows(a) == []
+    a = hc.parse_args(["--kernel", "efficient", "--seq", "1", "--kv-seq", "8192", "--causal", "1"])
+    assert kv.empty_rows(a) == []
+
+
 if __name__ == "__main__":
     tests = [(name, fn) for name, fn in sorted(globals().items()) if name.startswith("test_")]
     out = sys.__stdout__  # harness_common points print() at stderr (stdout carries harness lines)
