@@ -150,6 +150,7 @@ const flags = [
   sweep ? '--sweep' : '',
   decode ? '--decode' : '',
   dtypeFlag ? `--dtype ${dtypeFlag}` : '',
+  only !== '' ? `--only ${only}` : '',
 ]
   .filter((x) => x !== '')
   .join(' ');
