@@ -27,14 +27,28 @@ export const WEBGPU_HELP = BROWSER_WEBGPU_HELP;
 /** Engine state as the views see it. */
 export type BrowserEngineStatus = { state: 'starting' } | EngineStatus;
 
+/** The engine as loaded: its API, and how to stop it when a call never returns. */
+export interface EngineClient {
+  api: Remote<WorkerApi>;
+  /** Stops the worker (absent: the client cannot be stopped, it is only dropped). */
+  terminate?: () => void;
+}
+
 /** Loads the engine client (a seam so tests can give the lab another engine). */
-export type EngineLoader = () => Promise<Remote<WorkerApi> | null>;
+export type EngineLoader = () => Promise<EngineClient | null>;
 
 /** Default loader: the engine worker, loaded on first use so the page paints first. */
 export const defaultEngineLoader: EngineLoader = async () => {
-  const { createEngineClient } = await import('../../worker/client.ts');
-  return createEngineClient();
+  const { createEngineWorker } = await import('../../worker/client.ts');
+  return createEngineWorker();
 };
+
+/**
+ * How long a user kernel's check may take before the lab decides the shader never ends: a
+ * check is one launch on small seeded inputs plus the f64 reference on sampled rows, seconds
+ * even on a CPU-emulated adapter. Past it the worker is stopped and a new one started.
+ */
+export const USER_CHECK_TIMEOUT_MS = 120_000;
 
 /** Checks, on the page, that WebGPU can exist here at all; returns the reason it cannot. */
 export function webgpuMissingReason(): string | null {
@@ -66,11 +80,17 @@ export class BrowserEngine {
   /** Adapter fingerprint when ready. */
   readonly env: Env | null = $derived(this.status.state === 'ready' ? this.status.env : null);
 
-  #api: Remote<WorkerApi> | null = null;
+  #client: EngineClient | null = null;
   readonly #loader: EngineLoader;
+  readonly #checkTimeoutMs: number;
 
-  constructor(loader: EngineLoader = defaultEngineLoader) {
+  constructor(loader: EngineLoader = defaultEngineLoader, checkTimeoutMs = USER_CHECK_TIMEOUT_MS) {
     this.#loader = loader;
+    this.#checkTimeoutMs = checkTimeoutMs;
+  }
+
+  get #api(): Remote<WorkerApi> | null {
+    return this.#client?.api ?? null;
   }
 
   /** Starts (or restarts after a lost device) the engine. Never throws. */
@@ -82,8 +102,8 @@ export class BrowserEngine {
       return;
     }
     try {
-      this.#api ??= await this.#loader();
-      if (this.#api === null) {
+      this.#client ??= await this.#loader();
+      if (this.#client === null) {
         this.status = {
           state: 'unavailable',
           reason: 'The WebGPU engine is disabled in this lab.',
@@ -91,7 +111,7 @@ export class BrowserEngine {
         };
         return;
       }
-      this.status = await this.#api.init();
+      this.status = await this.#client.api.init();
     } catch (err) {
       this.status = {
         state: 'unavailable',
@@ -106,13 +126,35 @@ export class BrowserEngine {
     return (await this.#ready()).compileUser(spec, config);
   }
 
-  /** Checks a user kernel against f64 in the worker; rejects while WebGPU is not ready. */
+  /**
+   * Checks a user kernel against f64 in the worker; rejects while WebGPU is not ready. A check
+   * that has not answered after the timeout (a shader that never ends hangs the worker on
+   * adapters without a GPU watchdog) stops the worker, starts a new one and rejects saying so.
+   */
   async checkUser(
     spec: UserKernelSpec,
     config: AttentionConfig,
     seed: number,
   ): Promise<UserCheckOutcome> {
-    return (await this.#ready()).checkUser(spec, config, seed);
+    const api = await this.#ready();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const hung = new Promise<'hung'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('hung');
+      }, this.#checkTimeoutMs);
+    });
+    try {
+      const out = await Promise.race([api.checkUser(spec, config, seed), hung]);
+      if (out !== 'hung') return out;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.#client?.terminate?.();
+    this.#client = null;
+    void this.init();
+    throw new Error(
+      `the check did not finish within ${String(this.#checkTimeoutMs / 1000)} s — the shader may never end (an endless loop?). The WebGPU engine was stopped and restarted; your text is kept.`,
+    );
   }
 
   #ready(): Promise<Remote<WorkerApi>> {
