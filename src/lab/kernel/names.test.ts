@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { configKey, freeName, nameProblem, sanitizeName, uniqueName } from './names.ts';
+import {
+  builtinIdMessage,
+  configKey,
+  freeName,
+  nameProblem,
+  sanitizeName,
+  uniqueName,
+} from './names.ts';
 
 describe('kernel names', () => {
   it('makes file stems and link names valid', () => {
@@ -28,5 +35,17 @@ describe('kernel names', () => {
     expect(configKey(a)).toBe(configKey(b));
     expect(configKey({ ...a, causal: true })).not.toBe(configKey(a));
     expect(configKey(null)).toBeNull();
+  });
+
+  it('puts an error at the header line when id= names a built-in kernel', () => {
+    const source = 'struct Params {}\n// @attnlab like=flash-f32 id=flash-f32\nfn main() {}';
+    expect(builtinIdMessage('flash-f32', source, 'user')).toEqual({
+      type: 'error',
+      file: 'user',
+      line: 2,
+      column: 28,
+      message: expect.stringMatching(/^@attnlab id=flash-f32 is a built-in kernel's id/) as unknown,
+    });
+    expect(builtinIdMessage('my-flash', source, 'user')).toBeNull();
   });
 });

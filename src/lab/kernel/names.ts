@@ -29,6 +29,28 @@ export function nameProblem(name: string): string | null {
   return null;
 }
 
+/**
+ * An error at the header line when the kernel's id (a header's `id=`) is a built-in's id: its
+ * results would carry that id and be taken for the built-in's. Null when the id is free.
+ */
+export function builtinIdMessage(
+  kernelId: string,
+  source: string,
+  file: string,
+): { type: 'error'; file: string; line: number; column: number; message: string } | null {
+  if (!BUILTIN_IDS.includes(kernelId)) return null;
+  const lines = source.split('\n');
+  const at = lines.findIndex((l) => /^\s*\/\/\s*@attnlab\b.*\bid=/.test(l));
+  const column = at >= 0 ? (lines[at] ?? '').indexOf('id=') + 1 : 1;
+  return {
+    type: 'error',
+    file,
+    line: at >= 0 ? at + 1 : 1,
+    column,
+    message: `@attnlab id=${kernelId} is a built-in kernel's id: results would not tell them apart. Choose another id, or remove id= to use the kernel's name.`,
+  };
+}
+
 /** `base`, or `base-2`, `base-3`, … — the first one not in `taken`. */
 export function uniqueName(base: string, taken: readonly string[]): string {
   if (!taken.includes(base)) return base;

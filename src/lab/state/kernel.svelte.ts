@@ -23,7 +23,13 @@ import type {
   KernelStore,
   WgslKernelSpec,
 } from '../kernel/deps.ts';
-import { configKey, freeName, nameProblem, sanitizeName } from '../kernel/names.ts';
+import {
+  builtinIdMessage,
+  configKey,
+  freeName,
+  nameProblem,
+  sanitizeName,
+} from '../kernel/names.ts';
 import { BLANK_TEMPLATE } from '../kernel/template.ts';
 import { nowIso } from '../lib/format.ts';
 import { BROWSER_ORIGIN, type TargetRef } from '../lib/targets.ts';
@@ -241,11 +247,13 @@ export class KernelState {
     let next: CompileState;
     try {
       const out = await this.#engine.compileUser(spec, config);
-      const errors = out.messages.filter((m) => m.type === 'error');
+      const taken = out.kernel === null ? null : builtinIdMessage(out.kernel, source, 'user');
+      const messages = taken ? [...out.messages, taken] : out.messages;
+      const errors = messages.filter((m) => m.type === 'error');
       next =
         errors.length > 0 || out.kernel === null
-          ? { state: 'errors', source, messages: out.messages }
-          : { state: 'compiled', source, kernel: out.kernel, messages: out.messages };
+          ? { state: 'errors', source, messages }
+          : { state: 'compiled', source, kernel: out.kernel, messages };
     } catch (err) {
       const message = errorText(err);
       next = { state: 'unavailable', source, reason: message };
