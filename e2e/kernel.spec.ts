@@ -109,6 +109,12 @@ test('edit a copy of flash-f32: compile errors, check, refused and accepted runs
   await expect(page.getByLabel('Baseline (A)').locator('option:checked')).toHaveText(
     /^browser · webgpu · flash-f32(?!-edit)/,
   );
+  // Compare's own A/B picker offers the checked kernel too.
+  await expect(
+    page.getByLabel('Target B (candidate)').locator('option', {
+      hasText: 'flash-f32-edit (yours, Kernel tab: check passed)',
+    }),
+  ).toHaveCount(1);
 
   // A reload opens the same kernel again.
   await page.getByRole('tab', { name: 'Kernel' }).click();
