@@ -52,12 +52,12 @@ __global__ void __launch_bounds__(kThreads) decode_kernel(Params p) {
   decode_block<DeviceOps, T, D, R>(DeviceOps{}, p, int64_t(blockIdx.x), sm);
 }
 
-constexpr int kCombineWarps = 4;
-
+// One CTA of D threads per output row, one element each: batch-1 decode has only B·H·S = 28–32
+// rows, and four rows per CTA (the first version) left 8 CTAs on 132 SMs, each lane walking the
+// splits for D/32 elements in turn.
 template <class T, int D>
-__global__ void __launch_bounds__(kCombineWarps * 32) combine_kernel(Params p, int64_t rows) {
-  const int64_t row = int64_t(blockIdx.x) * kCombineWarps + threadIdx.x / 32;
-  if (row < rows) combine_row<DeviceOps, T, D>(DeviceOps{}, p, row, int(threadIdx.x % 32), 32);
+__global__ void __launch_bounds__(D) combine_kernel(Params p) {
+  combine_row<DeviceOps, T, D>(DeviceOps{}, p, int64_t(blockIdx.x), int(threadIdx.x), D);
 }
 
 // The fp32 partials, kept between launches and grown on demand. The harness checks a kernel
@@ -181,8 +181,11 @@ void launch_dim(Params k, cudaStream_t stream) {
     default: launch_rows<T, D, 8>(k, ctas, stream); break;
   }
   if (k.splits > 1) {
-    const int64_t blocks = (rows + kCombineWarps - 1) / kCombineWarps;
-    combine_kernel<T, D><<<dim3(unsigned(blocks)), kCombineWarps * 32, 0, stream>>>(k, rows);
+    if (rows > 0x7fffffffLL) {
+      throw HarnessError("too-large-for-device", "flash-decode: " + std::to_string(rows) +
+                                                     " output rows exceed the grid limit 2^31 − 1");
+    }
+    combine_kernel<T, D><<<dim3(unsigned(rows)), D, 0, stream>>>(k);
     CUDA_CHECK_LAUNCH();
   }
 }
@@ -219,7 +222,8 @@ void params(JsonWriter& w, const DeviceProblem& p) {
   w.kv("threads", kThreads).kv("rowsPerCta", k.rows).kv("rowGroups", k.row_groups);
   w.kv("kvSplits", k.splits).kv("keysPerSplit", k.chunk).kv("keysInFlightPerThread", kUnroll);
   w.kv("ctasPerSm", resident_ctas(p.dtype, p.dim, k.rows));
-  w.kv("combine", k.splits > 1 ? "second kernel (fp32 partials)" : "none (one split)");
+  w.kv("combine", k.splits > 1 ? "second kernel (fp32 partials, a CTA of D threads per row)"
+                                : "none (one split)");
   w.kv("math", "f32 CUDA cores").kv("load", "16-byte vectors");
 }
 

@@ -281,25 +281,47 @@ __host__ __device__ void decode_block(const Ops& ops, const Params& p, int64_t c
   }
 }
 
-// The combine pass for one output row: lanes `lane`, `lane + lanes`, … of D. Every lane reads
-// all splits' (m, l) itself (no cross-lane traffic), so the host emulator runs it as plain code.
+// The combine pass for one output row: lanes `lane`, `lane + lanes`, … of D (the GPU gives
+// each row a CTA of D threads, one element each). Every lane reads all splits' (m, l) itself (no
+// cross-lane traffic), so the host emulator runs it as plain code. Each sum over the splits runs
+// as four independent chains, so four loads are in flight per thread: at batch 1 a row has
+// 43–64 splits, and one dependent chain per lane paid one L2 round trip per split.
 #pragma nv_exec_check_disable
 template <class Ops, class T, int D>
 __host__ __device__ void combine_row(const Ops& ops, const Params& p, int64_t row, int lane,
                                      int lanes) {
   const float* ml = p.part_ml + row * p.splits * 2;
-  float M = -INFINITY;
-  for (int s = 0; s < p.splits; ++s) M = fmaxf(M, ml[2 * s]);
+  const int n = p.splits, n4 = n / 4 * 4;
+  float mx[4] = {-INFINITY, -INFINITY, -INFINITY, -INFINITY};
+  for (int s = 0; s < n4; s += 4) {
+#pragma unroll
+    for (int u = 0; u < 4; ++u) mx[u] = fmaxf(mx[u], ml[2 * (s + u)]);
+  }
+  for (int s = n4; s < n; ++s) mx[0] = fmaxf(mx[0], ml[2 * s]);
+  const float M = fmaxf(fmaxf(mx[0], mx[1]), fmaxf(mx[2], mx[3]));
   float L = 0.f;
-  if (M != -INFINITY)
-    for (int s = 0; s < p.splits; ++s) L += ops.exp2(ml[2 * s] - M) * ml[2 * s + 1];
+  if (M != -INFINITY) {
+    float ls[4] = {0.f, 0.f, 0.f, 0.f};
+    for (int s = 0; s < n4; s += 4) {
+#pragma unroll
+      for (int u = 0; u < 4; ++u) ls[u] += ops.exp2(ml[2 * (s + u)] - M) * ml[2 * (s + u) + 1];
+    }
+    for (int s = n4; s < n; ++s) ls[0] += ops.exp2(ml[2 * s] - M) * ml[2 * s + 1];
+    L = (ls[0] + ls[1]) + (ls[2] + ls[3]);
+  }
   const float inv = L > 0.f ? 1.f / L : 0.f;  // no visible key: zeros
   for (int d = lane; d < D; d += lanes) {
-    float A = 0.f;
-    if (L > 0.f)
-      for (int s = 0; s < p.splits; ++s)
-        A += ops.exp2(ml[2 * s] - M) * p.part_acc[(row * p.splits + s) * D + d];
-    static_cast<T*>(p.o)[row * D + d] = from_float<T>(A * inv);
+    float A[4] = {0.f, 0.f, 0.f, 0.f};
+    if (L > 0.f) {
+      const float* acc = p.part_acc + row * n * D + d;
+      for (int s = 0; s < n4; s += 4) {
+#pragma unroll
+        for (int u = 0; u < 4; ++u)
+          A[u] += ops.exp2(ml[2 * (s + u)] - M) * acc[int64_t(s + u) * D];
+      }
+      for (int s = n4; s < n; ++s) A[0] += ops.exp2(ml[2 * s] - M) * acc[int64_t(s) * D];
+    }
+    static_cast<T*>(p.o)[row * D + d] = from_float<T>(((A[0] + A[1]) + (A[2] + A[3])) * inv);
   }
 }
 
