@@ -1,16 +1,27 @@
 /**
  * Times `compare()` of 2 × 100,000 samples (seeded lognormal, 2% noise, 10,000 resamples, BCa),
  * the size at which the bootstrap used to take minutes and Hodges–Lehmann threw. Prints each
- * repetition and the median. Run: `npx tsx scripts/bench-compare.ts [n] [repetitions]`.
+ * repetition and the median. Run: `npx tsx scripts/bench-compare.ts [n] [repetitions] [--ar φ]`;
+ * `--ar 0.9` makes each side an AR(1) series (lag-1 correlation φ), which takes the block
+ * bootstrap.
  */
 import { cpus } from 'node:os';
 import { compare, createRng, hodgesLehmann, median } from '../src/stats/index.ts';
 
-const n = Number(process.argv[2] ?? 100_000);
-const reps = Number(process.argv[3] ?? 5);
+const args = process.argv.slice(2);
+const arAt = args.indexOf('--ar');
+const phi = arAt >= 0 ? Number(args[arAt + 1]) : 0;
+const positional = arAt >= 0 ? args.filter((_, i) => i !== arAt && i !== arAt + 1) : args;
+const n = Number(positional[0] ?? 100_000);
+const reps = Number(positional[1] ?? 5);
 const rng = createRng(2026);
-const draw = (scale: number): number[] =>
-  Array.from({ length: n }, () => scale * Math.exp(0.02 * rng.nextNormal()));
+const draw = (scale: number): number[] => {
+  let x = 0;
+  return Array.from({ length: n }, () => {
+    x = phi * x + Math.sqrt(1 - phi * phi) * rng.nextNormal();
+    return scale * Math.exp(0.02 * x);
+  });
+};
 const base = draw(1.2);
 const cand = draw(1.18);
 
@@ -20,7 +31,9 @@ const time = (f: () => unknown): number => {
   return performance.now() - t0;
 };
 
-console.log(`compare() of 2 × ${n.toLocaleString('en')} samples, 10,000 resamples, BCa`);
+console.log(
+  `compare() of 2 × ${n.toLocaleString('en')} samples${phi > 0 ? `, AR(1) φ = ${phi}` : ''}, 10,000 resamples, BCa`,
+);
 console.log(`node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
 const total: number[] = [];
 for (let r = 0; r < reps; r++) {
