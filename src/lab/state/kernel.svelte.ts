@@ -7,6 +7,7 @@
 import type { AttentionConfig } from '../../model/index.ts';
 import { KERNELS } from '../../../shaders/index.ts';
 import { copyHeader, parseKernelHeader } from '../../../shaders/user.ts';
+import { errorMessageOf } from '../../webgpu/errors.ts';
 import type { UserCheckOutcome } from '../../worker/api.ts';
 import {
   checkBlocker,
@@ -40,10 +41,6 @@ import type { SavedKernel } from '../store/db.ts';
 export const OPEN_KERNEL_KEY = 'attnlab.kernel.open';
 /** How long the editor waits after the last keystroke before compiling and saving, ms. */
 export const COMPILE_DELAY_MS = 400;
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /** The Kernel view's state. */
 export class KernelState {
@@ -117,7 +114,7 @@ export class KernelState {
     try {
       this.saved = sortByName(await this.#store.allKernels());
     } catch (err) {
-      this.storageError = `Saved kernels could not be loaded from IndexedDB: ${errorText(err)}`;
+      this.storageError = `Saved kernels could not be loaded from IndexedDB: ${errorMessageOf(err)}`;
       return;
     }
     const last = this.#kv?.getItem(OPEN_KERNEL_KEY) ?? null;
@@ -183,9 +180,7 @@ export class KernelState {
   flush(): void {
     if (this.#timer === null) return;
     clearTimeout(this.#timer);
-    this.#timer = null;
-    void this.#save();
-    void this.compileNow();
+    this.#commit();
   }
 
   /** Renames the open kernel; returns why not, or null when done. */
@@ -200,7 +195,7 @@ export class KernelState {
       await this.#save();
       await this.#store.renameKernel(from, to);
     } catch (err) {
-      return `Rename failed: ${errorText(err)}`;
+      return `Rename failed: ${errorMessageOf(err)}`;
     }
     this.name = to;
     this.#kv?.setItem(OPEN_KERNEL_KEY, to);
@@ -214,7 +209,7 @@ export class KernelState {
     try {
       await this.#store.deleteKernel(name);
     } catch (err) {
-      this.storageError = `The kernel could not be deleted: ${errorText(err)}`;
+      this.storageError = `The kernel could not be deleted: ${errorMessageOf(err)}`;
       return;
     }
     this.saved = this.saved.filter((k) => k.name !== name);
@@ -255,7 +250,7 @@ export class KernelState {
           ? { state: 'errors', source, messages }
           : { state: 'compiled', source, kernel: out.kernel, messages };
     } catch (err) {
-      const message = errorText(err);
+      const message = errorMessageOf(err);
       next = { state: 'unavailable', source, reason: message };
       if (isDeviceLoss(message)) await this.#recover('compiling', message);
     }
@@ -279,7 +274,7 @@ export class KernelState {
     try {
       out = await this.#engine.checkUser(spec, config, seed);
     } catch (err) {
-      out = { ok: false, code: 'internal', message: errorText(err), deviceLost: false };
+      out = { ok: false, code: 'internal', message: errorMessageOf(err), deviceLost: false };
     }
     if (out.ok) {
       this.check = { state: 'done', source, configKey: key, seed, correctness: out.correctness };
@@ -304,8 +299,8 @@ export class KernelState {
         await this.#recover('running', message);
       }
     } catch (err) {
-      this.run = { state: 'failed', source, message: errorText(err) };
-      if (isDeviceLoss(errorText(err))) await this.#recover('running', errorText(err));
+      this.run = { state: 'failed', source, message: errorMessageOf(err) };
+      if (isDeviceLoss(errorMessageOf(err))) await this.#recover('running', errorMessageOf(err));
     }
   }
 
@@ -345,10 +340,15 @@ export class KernelState {
   #schedule(): void {
     if (this.#timer !== null) clearTimeout(this.#timer);
     this.#timer = setTimeout(() => {
-      this.#timer = null;
-      void this.#save();
-      void this.compileNow();
+      this.#commit();
     }, COMPILE_DELAY_MS);
+  }
+
+  /** The pause after an edit is over (or cut short): save and compile the text. */
+  #commit(): void {
+    this.#timer = null;
+    void this.#save();
+    void this.compileNow();
   }
 
   async #save(): Promise<void> {
@@ -363,7 +363,7 @@ export class KernelState {
       await this.#store.putKernel(kernel);
       this.storageError = null;
     } catch (err) {
-      this.storageError = `The kernel could not be saved in IndexedDB: ${errorText(err)}`;
+      this.storageError = `The kernel could not be saved in IndexedDB: ${errorMessageOf(err)}`;
       return;
     }
     this.saved = sortByName([...this.saved.filter((k) => k.name !== name), kernel]);

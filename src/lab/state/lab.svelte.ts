@@ -3,6 +3,7 @@
  * and handed to the views. Views read it and call its methods; they compute nothing.
  */
 import type { AttentionConfig, ResultFile } from '../../model/index.ts';
+import { errorMessageOf } from '../../webgpu/errors.ts';
 import { BrowserEngine, type EngineLoader } from '../engine/engine.svelte.ts';
 import {
   RunnerRegistry,
@@ -170,7 +171,7 @@ export class Lab {
       linked = await decodeKernelLink(hash);
     } catch (err) {
       this.tab = 'kernel';
-      this.notice = err instanceof Error ? err.message : String(err);
+      this.notice = errorMessageOf(err);
       return;
     }
     if (linked === null) return;

@@ -114,16 +114,13 @@ export class HistoryStore {
   async renameKernel(from: string, to: string): Promise<void> {
     const tx = (await this.#db).transaction('kernels', 'readwrite');
     const [old, taken] = await Promise.all([tx.store.get(from), tx.store.get(to)]);
-    const refusal = !old
-      ? `no kernel named "${from}" is saved`
-      : taken
-        ? `a kernel named "${to}" is already saved`
-        : null;
-    if (refusal !== null || !old) {
+    if (!old || taken) {
       // An aborted transaction rejects `done`; that rejection is the refusal below.
       tx.done.catch(() => undefined);
       tx.abort();
-      throw new Error(refusal ?? 'unreachable');
+      throw new Error(
+        !old ? `no kernel named "${from}" is saved` : `a kernel named "${to}" is already saved`,
+      );
     }
     await Promise.all([
       tx.store.delete(from),
