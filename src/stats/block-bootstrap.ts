@@ -4,9 +4,9 @@
  * wide as the data's real information allows, where the i.i.d. bootstrap would be too narrow.
  */
 
-import { medianFromCounts } from './bootstrap.ts';
+import { medianFromCounts, medianFromWindowCounts } from './bootstrap.ts';
 import type { Rng } from './prng.ts';
-import { at, midpoint } from './samples.ts';
+import { at } from './samples.ts';
 
 /**
  * Block length for lag-1 autocorrelation φ: the larger of n^(1/3) (the usual rate for
@@ -50,12 +50,11 @@ export function blockBootstrapMedians(
   for (let r = 0; r < n; r++) {
     rankOf[at(order, r)] = r;
   }
-  // 1-based rank of the (lower) middle value of a resample of size n; the upper one is k + 1.
-  const odd = n % 2 === 1;
-  const k = odd ? (n + 1) / 2 : n / 2;
+  // The window: `half` ranks each side of the middle two (0-based ranks mid and mid + 1).
+  const mid = Math.floor((n - 1) / 2);
   const half = Math.max(16, Math.ceil(windowHalfWidth ?? 4 * Math.sqrt(n * Math.max(1, blockLen))));
-  const lo = Math.max(0, k - 1 - half);
-  const hi = Math.min(n, k + 1 + half);
+  const lo = Math.max(0, mid - half);
+  const hi = Math.min(n, mid + 2 + half);
   // Over the positions of the series written twice (a block may wrap): how many ranks below the
   // window precede each position, and the positions whose rank is inside it.
   const belowBefore = new Int32Array(2 * n + 1);
@@ -92,39 +91,10 @@ export function blockBootstrapMedians(
       }
       drawn += take;
     }
-    const m = medianInWindow(sorted, counts, lo, below, k, odd);
+    const m = medianFromWindowCounts(sorted, counts, lo, below);
     out[b] = m ?? medianOfBlocks(sorted, rankOf, fullCounts, starts, blocks, blockLen);
   }
   return out;
-}
-
-/**
- * The median from the window's counts (ranks lo.. of `sorted`) and the number of drawn samples
- * that rank below it; null when a middle rank lies outside the window.
- */
-function medianInWindow(
-  sorted: Float64Array,
-  counts: Int32Array,
-  lo: number,
-  below: number,
-  k: number,
-  odd: boolean,
-): number | null {
-  if (below >= k) return null;
-  let cum = below;
-  let j = 0;
-  const w = counts.length;
-  while (j < w && cum + (counts[j] ?? 0) < k) {
-    cum += counts[j] ?? 0;
-    j++;
-  }
-  if (j === w) return null;
-  const first = at(sorted, lo + j);
-  if (odd || cum + at(counts, j) > k) return first;
-  j++;
-  while (j < w && at(counts, j) === 0) j++;
-  if (j === w) return null;
-  return midpoint(first, at(sorted, lo + j));
 }
 
 /** The plain O(n) count of one resample's blocks, for a median outside the window. */

@@ -105,28 +105,42 @@ export function countedMedians(sorted: Float64Array, resamples: number, rng: Rng
  * (`counts` sums to n): walk the counts to the middle rank(s).
  */
 export function medianFromCounts(sorted: Float64Array, counts: Int32Array): number {
+  return medianFromWindowCounts(sorted, counts, 0, 0) ?? Number.NaN;
+}
+
+/**
+ * The same from the counts of a window of ranks: `counts[j]` is how often `sorted[lo + j]` was
+ * drawn, and `below` samples of the resample rank below `lo`. Null when a middle rank of the
+ * resample lies outside the window (never for the whole range: lo = 0, below = 0).
+ */
+export function medianFromWindowCounts(
+  sorted: Float64Array,
+  counts: Int32Array,
+  lo: number,
+  below: number,
+): number | null {
   const n = sorted.length;
   const odd = n % 2 === 1;
   // 1-based rank of the (lower) middle value of a resample of size n.
   const k = odd ? (n + 1) / 2 : n / 2;
-  let cum = 0;
+  if (below >= k) return null;
+  const w = counts.length;
+  let cum = below;
   let j = 0;
-  let c = counts[0] ?? 0;
-  while (cum + c < k) {
-    cum += c;
+  while (j < w && cum + (counts[j] ?? 0) < k) {
+    cum += counts[j] ?? 0;
     j++;
-    c = counts[j] ?? 0;
   }
-  const lo = at(sorted, j);
-  if (odd || cum + c > k) {
+  if (j === w) return null;
+  const first = at(sorted, lo + j);
+  if (odd || cum + (counts[j] ?? 0) > k) {
     // Odd n, or the lower and upper middle ranks fall on the same order statistic.
-    return lo;
+    return first;
   }
   j++;
-  while ((counts[j] ?? 0) === 0) {
-    j++;
-  }
-  return midpoint(lo, at(sorted, j));
+  while (j < w && (counts[j] ?? 0) === 0) j++;
+  if (j === w) return null;
+  return midpoint(first, at(sorted, lo + j));
 }
 
 /** Bootstrap distribution of an arbitrary statistic (resampled from `values`). */
