@@ -139,9 +139,10 @@ export function drawAxes(
   const grid = svg.append('g').attr('class', 'grid').attr('stroke', palette.grid);
   const yTicks = distinctLabels(tickValues(y, yOpt.ticks ?? 5), yOpt.format);
   const yAxis = axisLeft(y).tickValues(yTicks);
-  const xAxis = axisBottom(x).tickValues(
-    distinctLabels(tickValues(x, xOpt.ticks ?? 6), xOpt.format),
-  );
+  // At most one x label per ~70 px: a narrow chart (the result detail's histogram) otherwise
+  // runs its time labels into each other.
+  const xCount = Math.max(2, Math.min(xOpt.ticks ?? 6, Math.floor((xr[1] - xr[0]) / 70)));
+  const xAxis = axisBottom(x).tickValues(distinctLabels(tickValues(x, xCount), xOpt.format));
   if (yOpt.format) yAxis.tickFormat((d) => yOpt.format?.(d) ?? String(d));
   if (xOpt.format) xAxis.tickFormat((d) => xOpt.format?.(d) ?? String(d));
   for (const t of yTicks) {
