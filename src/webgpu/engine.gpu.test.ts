@@ -72,7 +72,9 @@ describe('a full run', () => {
     expect(file.timing.quantumMs).toBeLessThanOrEqual(1e-3);
     expect(file.env.adapter?.timestampQuantumMs).toBe(file.timing.quantumMs);
     expect(file.timing.dispatchesPerSample).toBe(1);
-    expect(file.timing.warmup).toBeGreaterThanOrEqual(2 + 8); // warmup + one calibration round
+    // Warmup + at least one calibration round, which is 2 to 8 samples: fewer when a launch is
+    // slow, as on a loaded CI machine's SwiftShader.
+    expect(file.timing.warmup).toBeGreaterThanOrEqual(2 + 2);
     expect(file.timing.inputSets).toBe(8);
     expect(file.env.adapter).toMatchObject({
       vendor: expect.any(String) as string,
