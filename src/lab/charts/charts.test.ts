@@ -65,6 +65,14 @@ describe('histogram', () => {
   it('matches its snapshot', async () => {
     await expect(serialise(node)).toMatchFileSnapshot('__snapshots__/histogram.svg');
   });
+
+  it('moves the slower-samples note a line down where it would meet the median label', () => {
+    const y = (n: SVGSVGElement, sel: string) => Number(n.querySelector(sel)?.getAttribute('y'));
+    expect(y(node, 'text.above')).toBe(y(node, 'text.median-label'));
+    const narrow = svgNode();
+    drawHistogram(narrow, histogramModel(snap, { width: 300, height: 200 }, LIGHT_PALETTE, 'h'));
+    expect(y(narrow, 'text.above')).toBe(y(narrow, 'text.median-label') + 14);
+  });
 });
 
 describe('ECDF', () => {

@@ -117,20 +117,35 @@ export function drawHistogram(node: SVGSVGElement, m: HistogramModel): void {
     .attr('y2', yr[1])
     .attr('stroke', seriesColor(p, 1))
     .attr('stroke-width', 2);
+  const right = f.width - f.margin.right;
+  const medianText = `median ${formatMs(m.medianMs)}`;
+  // A label that would run past the plot's right edge goes on the line's left side.
+  const medianLeft = mx + 4 + textWidth(medianText) > right;
   svg
     .append('text')
     .attr('class', 'median-label')
-    .attr('x', mx + 4)
+    .attr('x', medianLeft ? mx - 4 : mx + 4)
     .attr('y', yr[1] + 10)
-    .text(`median ${formatMs(m.medianMs)}`);
+    .attr('text-anchor', medianLeft ? 'end' : null)
+    .text(medianText);
   if (m.above > 0) {
+    const note = `${m.above} slower sample${m.above === 1 ? '' : 's'} off the axis →`;
+    // The note ends at the right edge; where it would meet the median label, it takes the
+    // line below instead.
+    const labelEnd = medianLeft ? mx - 4 : mx + 4 + textWidth(medianText);
+    const clash = labelEnd + 8 > right - textWidth(note);
     svg
       .append('text')
       .attr('class', 'above')
-      .attr('x', f.width - f.margin.right)
-      .attr('y', yr[1] + 10)
+      .attr('x', right)
+      .attr('y', yr[1] + (clash ? 24 : 10))
       .attr('text-anchor', 'end')
       .attr('fill', p.muted)
-      .text(`${m.above} slower sample${m.above === 1 ? '' : 's'} off the axis →`);
+      .text(note);
   }
+}
+
+/** A generous estimate of a label's width in px at the charts' 11 px font. */
+function textWidth(text: string): number {
+  return text.length * 6.5;
 }
