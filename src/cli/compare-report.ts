@@ -3,8 +3,7 @@
  * object `compare()` from src/stats returns; they compute nothing.
  */
 import type { ComparisonResult } from '../stats/index.ts';
-import { envDiffText, splitEnvDiff, type EnvDifference } from '../model/index.ts';
-import { formatMs, sig } from './print.ts';
+import { envDiffText, formatMs, sig, splitEnvDiff, type EnvDifference } from '../model/index.ts';
 
 /** Labels and environment difference shown beside the statistics. */
 export interface CompareContext {

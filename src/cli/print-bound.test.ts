@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exampleResult, readResult } from '../model/index.ts';
-import { formatMs, formatRunReport } from './print.ts';
+import { formatRunReport } from './print.ts';
 
 const ms = [0.1, 0.1, 0.1];
 const derived = {
@@ -46,14 +46,5 @@ describe('the run report leads with the figure of the bound', () => {
     expect(formatRunReport(r)).toContain(
       'throughput      494.5 TFLOP/s, 2686 GB/s (minimal bytes) — compute-bound, 50% of 989 TFLOP/s',
     );
-  });
-});
-
-describe('formatMs', () => {
-  it('prints a 1 ns timestamp quantum as "1 ns", not "0.001000 µs"', () => {
-    expect(formatMs(1e-6)).toBe('1 ns');
-    expect(formatMs(2.5e-4)).toBe('250 ns');
-    expect(formatMs(0.0123456)).toBe('12.35 µs');
-    expect(formatMs(2.8)).toBe('2.800 ms');
   });
 });

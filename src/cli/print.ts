@@ -1,26 +1,16 @@
 /**
  * Printers: they only format what engines and src/stats produced (nvbench's measure/print split).
  */
-import { boundOf, ceilingsOf, configLabel, describeStopRule, formatBytes } from '../model/index.ts';
+import {
+  boundOf,
+  ceilingsOf,
+  configLabel,
+  describeStopRule,
+  formatBytes,
+  formatMs,
+  sig,
+} from '../model/index.ts';
 import type { ResultFile } from '../model/index.ts';
-
-/** Formats a time in ms with a unit that keeps 4 significant digits readable. */
-export function formatMs(ms: number): string {
-  const abs = Math.abs(ms);
-  if (abs >= 999.95) return `${(ms / 1000).toPrecision(4)} s`;
-  if (abs >= 0.99995 || abs === 0) return `${ms.toPrecision(4)} ms`;
-  // Below a microsecond (a 1 ns timestamp quantum): nanoseconds without trailing zeros.
-  if (abs < 9.9995e-4) return `${Number((ms * 1e6).toPrecision(4))} ns`;
-  return `${(ms * 1000).toPrecision(4)} µs`;
-}
-
-/** Formats a number with `digits` significant digits, without exponent noise for normal ranges. */
-export function sig(x: number, digits = 3): string {
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1e-3 && abs < 1e6) return Number(x.toPrecision(digits)).toString();
-  return x.toExponential(digits - 1);
-}
 
 /** The report `attnlab run` prints after a run. */
 export function formatRunReport(result: ResultFile, outPath?: string): string {

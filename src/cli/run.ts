@@ -7,7 +7,12 @@ import { basename, extname, join } from 'node:path';
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { writeFileChecked } from '../../native-runner/src/server/checked-write.ts';
-import { MAX_USER_SOURCE_BYTES, userKernelSpecSchema, validateConfig } from '../model/index.ts';
+import {
+  MAX_USER_SOURCE_BYTES,
+  formatMs,
+  userKernelSpecSchema,
+  validateConfig,
+} from '../model/index.ts';
 import type {
   AttentionConfig,
   DeviceInfo,
@@ -309,7 +314,7 @@ async function action(flags: RunFlags): Promise<void> {
         if (!showBar) return;
         const payload = {
           phase: p.phase.padEnd(7),
-          median: p.medianMs === null ? '—' : `${p.medianMs.toPrecision(4)} ms`,
+          median: p.medianMs === null ? '—' : formatMs(p.medianMs),
           elapsed: (p.elapsedMs / 1000).toFixed(1),
         };
         const total = p.expected ?? Math.max(p.samples, 1);

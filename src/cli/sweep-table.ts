@@ -4,8 +4,7 @@
  * runs and src/stats produced; it computes nothing.
  */
 import type { SweepAxis, SweepPoint } from '../model/index.ts';
-import { AXIS_SHORT } from '../model/index.ts';
-import { formatMs, sig } from './print.ts';
+import { AXIS_SHORT, formatMs, sig } from '../model/index.ts';
 
 /** One target's figures at one point. */
 export interface SweepCellFigures {

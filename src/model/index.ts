@@ -55,6 +55,7 @@ export {
   unmaskedPairs,
   visibleKeys,
 } from './cost.ts';
+export { formatMs, sig } from './format.ts';
 export type {
   Bound,
   DeviceCeilings,

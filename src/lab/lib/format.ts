@@ -2,29 +2,16 @@
  * Number and label formatting for the lab's views. Formatting only: every figure shown here was
  * computed by src/stats (in the stats worker) or by an engine.
  */
-import { SOFTWARE_WEBGPU_LABEL, configLabel, isSoftwareEnv } from '../../model/index.ts';
+import {
+  SOFTWARE_WEBGPU_LABEL,
+  configLabel,
+  formatMs,
+  isSoftwareEnv,
+  sig,
+} from '../../model/index.ts';
 import type { ResultFile } from '../../model/index.ts';
 
-/** A time in ms with a unit that keeps 4 significant digits readable (µs / ms / s). */
-export function formatMs(ms: number): string {
-  if (!Number.isFinite(ms)) return '—';
-  const abs = Math.abs(ms);
-  if (abs >= 1000) return `${(ms / 1000).toPrecision(4)} s`;
-  if (abs >= 1) return `${ms.toPrecision(4)} ms`;
-  if (ms === 0) return '0 ms';
-  // Below a microsecond (a timestamp quantum of 1 ns, say): nanoseconds, no trailing zeros.
-  if (abs < 1e-3) return `${sig(ms * 1e6, 4)} ns`;
-  return `${(ms * 1000).toPrecision(4)} µs`;
-}
-
-/** A number with `digits` significant digits, without exponent noise for ordinary ranges. */
-export function sig(x: number, digits = 3): string {
-  if (!Number.isFinite(x)) return '—';
-  if (x === 0) return '0';
-  const abs = Math.abs(x);
-  if (abs >= 1e-3 && abs < 1e6) return Number(x.toPrecision(digits)).toString();
-  return x.toExponential(digits - 1);
-}
+export { formatMs, sig };
 
 /** The unit that shows `ms` best, with its factor from ms. */
 function unitFor(ms: number): { unit: string; factor: number } {
