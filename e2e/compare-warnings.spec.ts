@@ -37,6 +37,14 @@ test('different configs: no verdict until allowed, then cross-config; warnings s
   const warnings = page.getByRole('note', { name: 'Comparison warnings' });
   await expect(warnings.locator('[data-code="different-config"]')).toBeVisible();
   await expect(warnings.locator('[data-code="few-samples"]')).toContainText('only 3 samples');
+  // Two imported results, each its own run: the CIs miss run-to-run variation, and the view
+  // says how to get a verdict that includes it.
+  await expect(warnings.locator('[data-code="separate-runs"]')).toContainText(
+    'timed in separate runs',
+  );
+  await expect(warnings.locator('[data-code="separate-runs"]')).toContainText(
+    'use Run A against B (interleaved) below',
+  );
 
   await page.getByLabel('Allow different configs (label the verdict cross-config)').check();
   await expect(page.getByRole('heading', { name: /^Verdict \(cross-config\):/ })).toBeVisible();
@@ -50,6 +58,7 @@ test('different configs: no verdict until allowed, then cross-config; warnings s
   expect(md.text).toContain('(cross-config: the configs differ)');
   expect(md.text).toContain('## Warnings');
   expect(md.text).toMatch(/- \*\*few-samples:\*\* .*only 3 samples/);
+  expect(md.text).toMatch(/- \*\*separate-runs:\*\* Baseline and candidate were timed/);
 
   // The HTML report is one file: charts inline as SVG, nothing loaded from elsewhere.
   const html = await downloadText(page, () =>

@@ -80,6 +80,8 @@ test('an interleaved A/B run from Compare saves both sides and compares them', a
   // 2 rounds × 6 samples on each side.
   await expect(sides.getByRole('row', { name: /A baseline.* 12 / })).toBeVisible();
   await expect(sides.getByRole('row', { name: /B candidate.* 12 / })).toBeVisible();
+  // Both sides come from one interleaved run: no separate-runs warning.
+  await expect(page.locator('[data-code="separate-runs"]')).toHaveCount(0);
   await page.getByRole('tab', { name: 'Results' }).click();
   await expect(page.getByRole('table', { name: 'Results history' }).getByRole('row')).toHaveCount(
     3,

@@ -6,7 +6,14 @@
  */
 import { Command } from 'commander';
 import { compare, type ComparisonResult } from '../stats/index.ts';
-import { diffEnv, hasKvShape, kvHeadsOf, kvSeqLenOf, resolvedScale } from '../model/index.ts';
+import {
+  diffEnv,
+  hasKvShape,
+  kvHeadsOf,
+  kvSeqLenOf,
+  resolvedScale,
+  separateRunsWarning,
+} from '../model/index.ts';
 import type { ResultFile } from '../model/index.ts';
 import { CliError } from './errors.ts';
 import { loadSamples } from './inputs.ts';
@@ -101,6 +108,17 @@ async function action(base: string, cand: string, flags: CompareFlags): Promise<
     );
   }
   const envDiff = a.result && b.result ? diffEnv(a.result.env, b.result.env) : null;
+  // Two result files not merged from one interleaved run: their CIs miss run-to-run variation.
+  // (Plain sample lists say nothing of how they were taken: nothing is claimed.)
+  const separate =
+    a.result && b.result
+      ? separateRunsWarning(
+          a.result,
+          b.result,
+          "'attnlab run … --vs BASELINE_KERNEL' (or Run A against B in the lab's Compare tab)",
+        )
+      : null;
+  if (separate !== null) result = { ...result, warnings: [...result.warnings, separate] };
   const ctx = {
     baselineLabel: a.label,
     candidateLabel: b.label,

@@ -9,6 +9,7 @@ import { SingleBar, Presets } from 'cli-progress';
 import { writeFileChecked } from '../../native-runner/src/server/checked-write.ts';
 import {
   MAX_USER_SOURCE_BYTES,
+  diffEnv,
   formatMs,
   userKernelSpecSchema,
   validateConfig,
@@ -34,6 +35,9 @@ import {
   type ConfigFlags,
 } from './options.ts';
 import { formatRunReport } from './print.ts';
+import { formatCompareText } from './compare-report.ts';
+import { MAX_AB_ROUNDS, runInterleavedAb } from './run-ab.ts';
+import { DEFAULT_MARGIN, compare } from '../stats/index.ts';
 
 /** Backends `attnlab run` can drive directly, and how to load each. */
 export const DIRECT_BACKENDS: Record<string, () => Promise<DirectRunner>> = {
@@ -70,6 +74,9 @@ interface RunFlags extends ConfigFlags {
   json?: boolean;
   progress: boolean;
   device?: string;
+  vs?: string;
+  vsOut?: string;
+  rounds: string;
 }
 
 /**
@@ -279,6 +286,25 @@ async function action(flags: RunFlags): Promise<void> {
   // The interpreter the Python harness runs under (read when the sdpa backend starts).
   if (flags.python !== undefined) process.env.ATTNLAB_PYTHON = flags.python;
   const runner = await load();
+  if (flags.vs !== undefined) {
+    const name =
+      userKernel === undefined
+        ? (kernel ?? '')
+        : userKernel.language === 'python'
+          ? (userKernel.callable.split(':')[1] ?? 'callable')
+          : (userKernel.name ?? 'user-kernel');
+    await interleavedAction(flags, runner, {
+      config,
+      cache: flags.warm ? 'warm' : 'cold',
+      warmup,
+      inputs,
+      seed,
+      name,
+      userKernel,
+      record,
+    });
+    return;
+  }
   const showBar = flags.progress && process.stderr.isTTY && flags.json !== true;
   const bar = new SingleBar(
     {
@@ -351,6 +377,114 @@ async function action(flags: RunFlags): Promise<void> {
   }
 }
 
+/** What `--vs` shares with a plain run once the flags are read. */
+interface AbShared {
+  config: AttentionConfig;
+  cache: 'cold' | 'warm';
+  warmup: number | undefined;
+  inputs: InputTensors | undefined;
+  seed: number;
+  /** The candidate's display id. */
+  name: string;
+  userKernel: UserKernelSpec | undefined;
+  record: ((result: ResultFile) => ResultFile) | undefined;
+}
+
+/** Samples per side of `--vs` without `--iterations`. */
+const AB_DEFAULT_SAMPLES = 100;
+
+/**
+ * `--vs ID`: this run's kernel against the built-in ID, interleaved in rounds; writes both
+ * merged results and prints both reports and the comparison.
+ */
+async function interleavedAction(
+  flags: RunFlags,
+  runner: DirectRunner,
+  shared: AbShared,
+): Promise<void> {
+  for (const [flag, given] of [
+    ['--target-ci', flags.targetCi],
+    ['--time-budget', flags.timeBudget],
+    ['--json', flags.json === true ? true : undefined],
+    ['--save-output', flags.saveOutput],
+  ] as const) {
+    if (given !== undefined) {
+      throw new CliError(
+        `${flag}: not with --vs (an interleaved run takes --iterations, samples per side, and prints its comparison)`,
+      );
+    }
+  }
+  if (flags.vsOut !== undefined) await requireWritable('--vs-out', flags.vsOut);
+  const samples =
+    flags.iterations === undefined
+      ? AB_DEFAULT_SAMPLES
+      : intInRange('iterations', flags.iterations, 1, 1_000_000);
+  const rounds = intInRange('rounds', flags.rounds, 2, MAX_AB_ROUNDS);
+  const a = { kernel: flags.vs ?? '', label: `${flags.backend}/${flags.vs ?? ''}` };
+  const b = {
+    kernel: shared.name,
+    userKernel: shared.userKernel,
+    label: `${flags.backend}/${shared.name}`,
+  };
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const tell = flags.progress && process.stderr.isTTY;
+  let outcome: { a: ResultFile; b: ResultFile };
+  try {
+    outcome = await runInterleavedAb({
+      runner,
+      shared: {
+        config: shared.config,
+        cache: shared.cache,
+        warmup: shared.warmup,
+        inputs: shared.inputs,
+      },
+      a,
+      b,
+      rounds,
+      samples,
+      seed: shared.seed,
+      signal: controller.signal,
+      onRound: (round, side) => {
+        if (tell) {
+          const label = side === 'A' ? a.label : b.label;
+          process.stderr.write(`round ${round}/${rounds}: ${side} ${label}\n`);
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const mark = shared.record ?? ((r: ResultFile) => r);
+  const ra = mark(outcome.a);
+  const rb = mark(outcome.b);
+  if (flags.vsOut !== undefined) await writeResult(flags.vsOut, ra);
+  if (flags.out !== undefined) await writeResult(flags.out, rb);
+  const quantum = (r: ResultFile): number | undefined =>
+    r.timing.quantumMs !== null && r.timing.quantumMs > 0 ? r.timing.quantumMs : undefined;
+  const verdict = compare(ra.samples.ms, rb.samples.ms, {
+    seed: shared.seed,
+    quantumMs: { baseline: quantum(ra), candidate: quantum(rb) },
+  });
+  process.stdout.write(
+    [
+      formatRunReport(ra, flags.vsOut),
+      formatRunReport(rb, flags.out),
+      formatCompareText(verdict, {
+        baselineLabel: a.label,
+        candidateLabel: b.label,
+        envDiff: diffEnv(ra.env, rb.env),
+        envDiffMode: 'important',
+        confidence: 0.95,
+        margin: DEFAULT_MARGIN,
+      }),
+    ].join('\n'),
+  );
+}
+
 /**
  * Pins this run's harness to one GPU (`--device`): CUDA sees only that GPU. Returns what marks
  * the result with that GPU (env.gpu index, UUID, PCI bus id).
@@ -421,6 +555,12 @@ export function registerRun(program: Command): void {
     .option('--json', 'print the result file to stdout instead of the report', false)
     .option('--no-progress', 'no progress bar')
     .option('--device <n>', 'GPU to run on (cuda, sdpa): its index or UUID (default: GPU 0)')
+    .option(
+      '--vs <id>',
+      'compare with this built-in kernel of the same backend, interleaved in rounds (A B A B …) so run-to-run drift falls on both; --iterations is per side (default 100)',
+    )
+    .option('--rounds <n>', 'with --vs: rounds of A then B (2..100)', '5')
+    .option('--vs-out <file.json>', "with --vs: write the baseline's merged result file here")
     .action(action);
   program.addCommand(cmd);
 }

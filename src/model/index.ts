@@ -56,6 +56,7 @@ export {
   visibleKeys,
 } from './cost.ts';
 export { formatMs, sig } from './format.ts';
+export { combineRounds, isInterleaved, separateRunsWarning } from './interleave.ts';
 export type {
   Bound,
   DeviceCeilings,

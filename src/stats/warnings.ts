@@ -14,7 +14,10 @@ export type StatWarningCode =
   | 'autocorrelated'
   | 'drift'
   | 'bimodal'
-  | 'outliers';
+  | 'outliers'
+  // Added by callers that know how the samples were taken (src/model/interleave.ts);
+  // compare() never emits it.
+  | 'separate-runs';
 
 /** One warning: a stable code and a sentence fit to show as is. */
 export interface StatWarning {

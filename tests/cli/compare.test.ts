@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../../src/stats/index.ts';
-import { exampleResult } from '../../src/model/index.ts';
+import { combineRounds, exampleResult, readResult } from '../../src/model/index.ts';
 import { attnlab } from './cli.ts';
 
 let dir = '';
@@ -255,5 +255,43 @@ describe('attnlab compare: other tools’ files, detected by content', () => {
     expect(r.kinds).toEqual(['pytest-benchmark', 'pytest-benchmark']);
     expect(r.medians[0]).toBeCloseTo(1.24, 12);
     expect(r.medians[1]).toBeCloseTo(2.5, 12);
+  });
+});
+
+describe('separate runs against one interleaved run', () => {
+  it('warns that two separate runs miss run-to-run variation, and not for an interleaved pair', async () => {
+    const one = (seed: number, kernel: string) =>
+      readResult(
+        exampleResult(samples(seed, 20, 1), {
+          target: { backend: 'cpu', kernel, kernelParams: {} },
+        }),
+      );
+    const a = file('sep-a.json', JSON.stringify(one(21, 'a')));
+    const b = file('sep-b.json', JSON.stringify(one(22, 'b')));
+    const separate = await attnlab(['compare', a, b]);
+    expect(separate.code).toBe(0);
+    expect(separate.stdout).toMatch(
+      /! \[separate-runs\] Baseline and candidate were timed in separate runs: .*'attnlab run … --vs BASELINE_KERNEL'/,
+    );
+    const md = await attnlab(['compare', a, b, '--markdown']);
+    expect(md.stdout).toContain('- **separate-runs:** Baseline and candidate were timed');
+    const json = await attnlab(['compare', a, b, '--json']);
+    const parsed = JSON.parse(json.stdout) as { warnings: { code: string }[] };
+    expect(parsed.warnings.map((w) => w.code)).toContain('separate-runs');
+
+    const ia = combineRounds([one(23, 'a'), one(25, 'a')], 'ab-a', 'cpu/b');
+    const ib = combineRounds([one(24, 'b'), one(26, 'b')], 'ab-b', 'cpu/a');
+    const pa = file('ab-a.json', JSON.stringify(ia));
+    const pb = file('ab-b.json', JSON.stringify(ib));
+    const paired = await attnlab(['compare', pa, pb]);
+    expect(paired.code).toBe(0);
+    expect(paired.stdout).not.toContain('separate-runs');
+    expect((await attnlab(['compare', pa, pb, '--json'])).stdout).not.toContain('separate-runs');
+    // One interleaved side is not enough: the other was still timed on its own.
+    expect((await attnlab(['compare', pa, b])).stdout).toContain('[separate-runs]');
+    // Plain sample lists carry no run information: nothing is claimed either way.
+    const la = file('sep-a.txt', samples(27, 20, 1).join('\n'));
+    const lb = file('sep-b.txt', samples(28, 20, 1).join('\n'));
+    expect((await attnlab(['compare', la, lb])).stdout).not.toContain('separate-runs');
   });
 });

@@ -4,7 +4,7 @@
  * and heat hit both sides alike.
  */
 import { problemConfig, sampleQuantumMs } from '../lib/problem.ts';
-import { diffEnv } from '../../model/index.ts';
+import { combineRounds, diffEnv, separateRunsWarning } from '../../model/index.ts';
 import type { AttentionConfig, EnvDifference, ResultFile } from '../../model/index.ts';
 import type { StatsClient } from '../stats/client.ts';
 import type { CompareView } from '../../worker/view-stats.ts';
@@ -13,7 +13,6 @@ import { targetLabel, type TargetRef } from '../lib/targets.ts';
 import { Executor, newRunId } from './executor.ts';
 import { DevicePin } from './device-pin.ts';
 import type { History } from './history.svelte.ts';
-import { combineRounds } from './interleave.ts';
 
 /** Progress of an interleaved run. */
 export interface InterleaveProgress {
@@ -133,6 +132,11 @@ export class CompareState {
         // One CI per result: the one it recorded, as Results shows it.
         { baseline: a.derived, candidate: b.derived },
       );
+      const separate = separateRunsWarning(a, b, 'use Run A against B (interleaved) below');
+      if (separate !== null) {
+        const { comparison } = view;
+        view.comparison = { ...comparison, warnings: [...comparison.warnings, separate] };
+      }
       if (request === this.#request) this.view = view;
     } catch (err) {
       if (request === this.#request) {

@@ -145,4 +145,54 @@ describe('attnlab run --backend webgpu --kernel-file', () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--kernel-file: cannot read .*nope\.wgsl/);
   }, 120_000);
+
+  it('--vs times the copy against its built-in in alternating rounds and prints the verdict', () => {
+    const file = write('ab_flash.wgsl', flashF32);
+    const out = join(dir, 'ab-b.json');
+    const vsOut = join(dir, 'ab-a.json');
+    const small = ['-b', '1', '-H', '1', '-s', '33', '-d', '32'];
+    const args = ['--backend', 'webgpu', '--kernel-file', file, '--like', 'flash-f32', ...small];
+    const run = attnlab([
+      ...args,
+      '--vs',
+      'flash-f32',
+      '--rounds',
+      '2',
+      '--iterations',
+      '6',
+      '--out',
+      out,
+      '--vs-out',
+      vsOut,
+    ]);
+    expect(run.stderr).not.toMatch(/attnlab:/);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/baseline: webgpu\/flash-f32 +6 /);
+    expect(run.stdout).toMatch(/candidate: webgpu\/ab_flash +6 /);
+    expect(run.stdout).toMatch(/^verdict \(margin ±2%\) +(SAME|FASTER|SLOWER|INCONCLUSIVE)/m);
+    const a = parseResultText(readFileSync(vsOut, 'utf8'), vsOut);
+    const b = parseResultText(readFileSync(out, 'utf8'), out);
+    expect(a.target.kernel).toBe('flash-f32');
+    expect(a.target.userKernel).toBeUndefined();
+    expect(b.target.kernel).toBe('ab_flash');
+    expect(b.target.userKernel?.sha256).toBe(createHash('sha256').update(flashF32).digest('hex'));
+    for (const r of [a, b]) {
+      expect(r.samples.ms).toHaveLength(6);
+      expect(r.derived?.ci[0]).toBeLessThanOrEqual(r.derived?.medianMs ?? 0);
+      expect(r.timing.notes.some((n) => n.includes('(ABAB…): 2 rounds of 3/3 samples'))).toBe(true);
+    }
+    // A stop rule other than a count has no meaning split over rounds: refused, naming the flag.
+    const ci = attnlab([...args, '--vs', 'flash-f32', '--target-ci', '1%']);
+    expect(ci.code).toBe(2);
+    expect(ci.stderr).toMatch(/--target-ci: not with --vs/);
+    const rounds = attnlab([...args, '--vs', 'flash-f32', '--rounds', '1']);
+    expect(rounds.code).toBe(2);
+    expect(rounds.stderr).toMatch(/--rounds/);
+    // An unknown baseline is refused in its first round with the engine's reason.
+    const unknown = attnlab([...args, '--vs', 'nope', '--iterations', '4', '--rounds', '2']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(
+      /webgpu\/nope in round 1 of 2: kernel: "nope" is not a WebGPU kernel/,
+    );
+  }, 120_000);
 });

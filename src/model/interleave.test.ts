@@ -1,7 +1,7 @@
 /** Interleaved rounds merge into one result per side, in run order, saying how they were taken. */
 import { describe, expect, it } from 'vitest';
-import { readResult } from '../../model/index.ts';
-import { exampleResult } from '../../model/example.ts';
+import { exampleResult } from './example.ts';
+import { readResult } from './result.ts';
 import { combineRounds } from './interleave.ts';
 
 describe('combineRounds', () => {
