@@ -287,12 +287,7 @@ async function action(flags: RunFlags): Promise<void> {
   if (flags.python !== undefined) process.env.ATTNLAB_PYTHON = flags.python;
   const runner = await load();
   if (flags.vs !== undefined) {
-    const name =
-      userKernel === undefined
-        ? (kernel ?? '')
-        : userKernel.language === 'python'
-          ? (userKernel.callable.split(':')[1] ?? 'callable')
-          : (userKernel.name ?? 'user-kernel');
+    const name = kernelId(kernel, userKernel);
     await interleavedAction(flags, runner, {
       config,
       cache: flags.warm ? 'warm' : 'cold',
@@ -322,12 +317,7 @@ async function action(flags: RunFlags): Promise<void> {
   try {
     const outcome = await runner({
       config,
-      kernel:
-        userKernel === undefined
-          ? (kernel ?? '')
-          : userKernel.language === 'python'
-            ? (userKernel.callable.split(':')[1] ?? kernel ?? 'callable')
-            : (userKernel.name ?? kernel ?? 'user-kernel'),
+      kernel: kernelId(kernel, userKernel),
       userKernel,
       stop,
       cache: flags.warm ? 'warm' : 'cold',
@@ -375,6 +365,14 @@ async function action(flags: RunFlags): Promise<void> {
     process.off('SIGINT', onSigint);
     if (bar$.started) bar.stop();
   }
+}
+
+/** The id a run reports: the built-in's, or the user kernel's name (a callable's function). */
+function kernelId(kernel: string | undefined, userKernel: UserKernelSpec | undefined): string {
+  if (userKernel === undefined) return kernel ?? '';
+  if (userKernel.language === 'python')
+    return userKernel.callable.split(':')[1] ?? kernel ?? 'callable';
+  return userKernel.name ?? kernel ?? 'user-kernel';
 }
 
 /** What `--vs` shares with a plain run once the flags are read. */
