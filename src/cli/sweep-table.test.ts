@@ -1,7 +1,12 @@
 /** The CLI sweep table is aligned and valid Markdown: a Markdown parser reads it back. */
 import { describe, expect, it } from 'vitest';
 import { lexer, type Tokens } from 'marked';
-import { formatSweepTable, markdownTable, type SweepRow } from './sweep-table.ts';
+import {
+  SWEEP_SEPARATE_RUNS_NOTE,
+  formatSweepTable,
+  markdownTable,
+  type SweepRow,
+} from './sweep-table.ts';
 
 const rows: SweepRow[] = [
   {
@@ -65,10 +70,13 @@ describe('formatSweepTable', () => {
     expect(widths.size).toBe(1);
   });
 
-  it('ends with the geomean sentence', () => {
-    expect(out.trim().split('\n').at(-1)).toBe(
+  it('ends with the geomean sentence and the separate-runs note', () => {
+    const last = out.trim().split('\n');
+    expect(last.at(-3)).toBe(
       'Geomean speedup of dawn:flash|f32 over cpu:cpu-flash-f32: 2.049× over 1 point.',
     );
+    expect(last.at(-1)).toBe(SWEEP_SEPARATE_RUNS_NOTE);
+    expect(SWEEP_SEPARATE_RUNS_NOTE).toMatch(/^Verdicts compare one run of each target per point/);
   });
 });
 

@@ -62,7 +62,11 @@ function axisCell(axis: SweepAxis, point: SweepPoint): string {
   return String(v);
 }
 
-/** The sweep's table and geomean lines. */
+/** Under every table with speedups: what a verdict between two separate runs cannot see. */
+export const SWEEP_SEPARATE_RUNS_NOTE =
+  "Verdicts compare one run of each target per point, not interleaved runs: a difference of a few percent can be run-to-run variation. For a close call, interleave the pair ('attnlab run … --vs KERNEL', or Run A against B in the lab).";
+
+/** The sweep's table, geomean lines and the separate-runs note. */
 export function formatSweepTable(
   axes: readonly SweepAxis[],
   targets: readonly string[],
@@ -104,5 +108,6 @@ export function formatSweepTable(
       `Geomean speedup of ${g.target} over ${targets[0] ?? ''}: ${sig(g.geomean, 4)}× over ${g.points} point${g.points === 1 ? '' : 's'}.`,
     );
   }
+  if (targets.length > 1) lines.push('', SWEEP_SEPARATE_RUNS_NOTE);
   return lines.join('\n') + '\n';
 }
