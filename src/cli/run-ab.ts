@@ -4,10 +4,22 @@
  * differ by a few percent (clocks, heat, what else the machine does), which neither run's CI
  * contains; alternating rounds spread that over both sides, so the verdict includes it.
  */
-import { combineRounds, deriveFigures } from '../model/index.ts';
+import { DEFAULT_MARGIN, compare } from '../stats/index.ts';
+import { combineRounds, deriveFigures, diffEnv } from '../model/index.ts';
+import type {
+  AttentionConfig,
+  DirectRunOptions,
+  DirectRunner,
+  InputTensors,
+  ResultFile,
+  UserKernelSpec,
+} from '../model/index.ts';
 import { errorMessageOf } from '../webgpu/errors.ts';
-import type { DirectRunOptions, DirectRunner, ResultFile } from '../model/index.ts';
+import { formatCompareText } from './compare-report.ts';
 import { CliError } from './errors.ts';
+import { intInRange, requireWritable } from './options.ts';
+import { formatRunReport } from './print.ts';
+import { writeResult } from './result-file.ts';
 
 /** Most rounds `--rounds` accepts. */
 export const MAX_AB_ROUNDS = 100;
@@ -106,4 +118,127 @@ export async function runInterleavedAb(o: AbOptions): Promise<{ a: ResultFile; b
     };
   };
   return { a: merge('A'), b: merge('B') };
+}
+
+/** What `--vs` shares with a plain run once the flags are read. */
+export interface AbShared {
+  config: AttentionConfig;
+  cache: 'cold' | 'warm';
+  warmup: number | undefined;
+  inputs: InputTensors | undefined;
+  seed: number;
+  /** The candidate's display id. */
+  name: string;
+  userKernel: UserKernelSpec | undefined;
+  record: ((result: ResultFile) => ResultFile) | undefined;
+}
+
+/** The flags of `attnlab run` that `--vs` reads. */
+export interface VsFlags {
+  backend: string;
+  vs?: string | undefined;
+  vsOut?: string | undefined;
+  out?: string | undefined;
+  rounds: string;
+  iterations?: string | undefined;
+  targetCi?: string | undefined;
+  timeBudget?: string | undefined;
+  json?: boolean | undefined;
+  saveOutput?: string | undefined;
+  progress: boolean;
+}
+
+/** Samples per side of `--vs` without `--iterations`. */
+const AB_DEFAULT_SAMPLES = 100;
+
+/**
+ * `--vs ID`: this run's kernel against the built-in ID, interleaved in rounds; writes both
+ * merged results and prints both reports and the comparison.
+ */
+export async function vsAction(
+  flags: VsFlags,
+  runner: DirectRunner,
+  shared: AbShared,
+): Promise<void> {
+  for (const [flag, given] of [
+    ['--target-ci', flags.targetCi],
+    ['--time-budget', flags.timeBudget],
+    ['--json', flags.json === true ? true : undefined],
+    ['--save-output', flags.saveOutput],
+  ] as const) {
+    if (given !== undefined) {
+      throw new CliError(
+        `${flag}: not with --vs (an interleaved run takes --iterations, samples per side, and prints its comparison)`,
+      );
+    }
+  }
+  if (flags.vsOut !== undefined) await requireWritable('--vs-out', flags.vsOut);
+  const samples =
+    flags.iterations === undefined
+      ? AB_DEFAULT_SAMPLES
+      : intInRange('iterations', flags.iterations, 1, 1_000_000);
+  const rounds = intInRange('rounds', flags.rounds, 2, MAX_AB_ROUNDS);
+  const a = { kernel: flags.vs ?? '', label: `${flags.backend}/${flags.vs ?? ''}` };
+  const b = {
+    kernel: shared.name,
+    userKernel: shared.userKernel,
+    label: `${flags.backend}/${shared.name}`,
+  };
+  const controller = new AbortController();
+  const onSigint = (): void => {
+    controller.abort();
+  };
+  process.once('SIGINT', onSigint);
+  const tell = flags.progress && process.stderr.isTTY;
+  let outcome: { a: ResultFile; b: ResultFile };
+  try {
+    outcome = await runInterleavedAb({
+      runner,
+      shared: {
+        config: shared.config,
+        cache: shared.cache,
+        warmup: shared.warmup,
+        inputs: shared.inputs,
+      },
+      a,
+      b,
+      rounds,
+      samples,
+      seed: shared.seed,
+      signal: controller.signal,
+      onRound: (round, side) => {
+        if (tell) {
+          const label = side === 'A' ? a.label : b.label;
+          process.stderr.write(`round ${round}/${rounds}: ${side} ${label}\n`);
+        }
+      },
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  const mark = shared.record ?? ((r: ResultFile) => r);
+  const ra = mark(outcome.a);
+  const rb = mark(outcome.b);
+  if (flags.vsOut !== undefined) await writeResult(flags.vsOut, ra);
+  if (flags.out !== undefined) await writeResult(flags.out, rb);
+  const quantum = (r: ResultFile): number | undefined =>
+    r.timing.quantumMs !== null && r.timing.quantumMs > 0 ? r.timing.quantumMs : undefined;
+  const verdict = compare(ra.samples.ms, rb.samples.ms, {
+    seed: shared.seed,
+    quantumMs: { baseline: quantum(ra), candidate: quantum(rb) },
+  });
+  process.stdout.write(
+    [
+      formatRunReport(ra, flags.vsOut),
+      formatRunReport(rb, flags.out),
+      formatCompareText(verdict, {
+        baselineLabel: a.label,
+        candidateLabel: b.label,
+        envDiff: diffEnv(ra.env, rb.env),
+        envDiffMode: 'important',
+        confidence: 0.95,
+        margin: DEFAULT_MARGIN,
+      }),
+    ].join('\n'),
+  );
 }

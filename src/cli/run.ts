@@ -9,7 +9,6 @@ import { SingleBar, Presets } from 'cli-progress';
 import { writeFileChecked } from '../../native-runner/src/server/checked-write.ts';
 import {
   MAX_USER_SOURCE_BYTES,
-  diffEnv,
   formatMs,
   userKernelSpecSchema,
   validateConfig,
@@ -35,9 +34,8 @@ import {
   type ConfigFlags,
 } from './options.ts';
 import { formatRunReport } from './print.ts';
-import { formatCompareText } from './compare-report.ts';
-import { MAX_AB_ROUNDS, runInterleavedAb } from './run-ab.ts';
-import { DEFAULT_MARGIN, compare } from '../stats/index.ts';
+import { writeResult } from './result-file.ts';
+import { vsAction } from './run-ab.ts';
 
 /** Backends `attnlab run` can drive directly, and how to load each. */
 export const DIRECT_BACKENDS: Record<string, () => Promise<DirectRunner>> = {
@@ -243,12 +241,6 @@ export function userKernelFromCallable(flags: {
   return parsed.data;
 }
 
-/** Writes a result file atomically (temp file + rename): never half-written. */
-export async function writeResult(path: string, result: ResultFile): Promise<void> {
-  // Checked: write-file-atomic 6 ignores short writes, leaving a truncated file on a full disk.
-  await writeFileChecked(path, JSON.stringify(result, null, 2) + '\n');
-}
-
 async function action(flags: RunFlags): Promise<void> {
   const load = DIRECT_BACKENDS[flags.backend];
   if (!load) {
@@ -288,7 +280,7 @@ async function action(flags: RunFlags): Promise<void> {
   const runner = await load();
   if (flags.vs !== undefined) {
     const name = kernelId(kernel, userKernel);
-    await interleavedAction(flags, runner, {
+    await vsAction(flags, runner, {
       config,
       cache: flags.warm ? 'warm' : 'cold',
       warmup,
@@ -373,114 +365,6 @@ function kernelId(kernel: string | undefined, userKernel: UserKernelSpec | undef
   if (userKernel.language === 'python')
     return userKernel.callable.split(':')[1] ?? kernel ?? 'callable';
   return userKernel.name ?? kernel ?? 'user-kernel';
-}
-
-/** What `--vs` shares with a plain run once the flags are read. */
-interface AbShared {
-  config: AttentionConfig;
-  cache: 'cold' | 'warm';
-  warmup: number | undefined;
-  inputs: InputTensors | undefined;
-  seed: number;
-  /** The candidate's display id. */
-  name: string;
-  userKernel: UserKernelSpec | undefined;
-  record: ((result: ResultFile) => ResultFile) | undefined;
-}
-
-/** Samples per side of `--vs` without `--iterations`. */
-const AB_DEFAULT_SAMPLES = 100;
-
-/**
- * `--vs ID`: this run's kernel against the built-in ID, interleaved in rounds; writes both
- * merged results and prints both reports and the comparison.
- */
-async function interleavedAction(
-  flags: RunFlags,
-  runner: DirectRunner,
-  shared: AbShared,
-): Promise<void> {
-  for (const [flag, given] of [
-    ['--target-ci', flags.targetCi],
-    ['--time-budget', flags.timeBudget],
-    ['--json', flags.json === true ? true : undefined],
-    ['--save-output', flags.saveOutput],
-  ] as const) {
-    if (given !== undefined) {
-      throw new CliError(
-        `${flag}: not with --vs (an interleaved run takes --iterations, samples per side, and prints its comparison)`,
-      );
-    }
-  }
-  if (flags.vsOut !== undefined) await requireWritable('--vs-out', flags.vsOut);
-  const samples =
-    flags.iterations === undefined
-      ? AB_DEFAULT_SAMPLES
-      : intInRange('iterations', flags.iterations, 1, 1_000_000);
-  const rounds = intInRange('rounds', flags.rounds, 2, MAX_AB_ROUNDS);
-  const a = { kernel: flags.vs ?? '', label: `${flags.backend}/${flags.vs ?? ''}` };
-  const b = {
-    kernel: shared.name,
-    userKernel: shared.userKernel,
-    label: `${flags.backend}/${shared.name}`,
-  };
-  const controller = new AbortController();
-  const onSigint = (): void => {
-    controller.abort();
-  };
-  process.once('SIGINT', onSigint);
-  const tell = flags.progress && process.stderr.isTTY;
-  let outcome: { a: ResultFile; b: ResultFile };
-  try {
-    outcome = await runInterleavedAb({
-      runner,
-      shared: {
-        config: shared.config,
-        cache: shared.cache,
-        warmup: shared.warmup,
-        inputs: shared.inputs,
-      },
-      a,
-      b,
-      rounds,
-      samples,
-      seed: shared.seed,
-      signal: controller.signal,
-      onRound: (round, side) => {
-        if (tell) {
-          const label = side === 'A' ? a.label : b.label;
-          process.stderr.write(`round ${round}/${rounds}: ${side} ${label}\n`);
-        }
-      },
-    });
-  } finally {
-    process.off('SIGINT', onSigint);
-  }
-  const mark = shared.record ?? ((r: ResultFile) => r);
-  const ra = mark(outcome.a);
-  const rb = mark(outcome.b);
-  if (flags.vsOut !== undefined) await writeResult(flags.vsOut, ra);
-  if (flags.out !== undefined) await writeResult(flags.out, rb);
-  const quantum = (r: ResultFile): number | undefined =>
-    r.timing.quantumMs !== null && r.timing.quantumMs > 0 ? r.timing.quantumMs : undefined;
-  const verdict = compare(ra.samples.ms, rb.samples.ms, {
-    seed: shared.seed,
-    quantumMs: { baseline: quantum(ra), candidate: quantum(rb) },
-  });
-  process.stdout.write(
-    [
-      formatRunReport(ra, flags.vsOut),
-      formatRunReport(rb, flags.out),
-      formatCompareText(verdict, {
-        baselineLabel: a.label,
-        candidateLabel: b.label,
-        envDiff: diffEnv(ra.env, rb.env),
-        envDiffMode: 'important',
-        confidence: 0.95,
-        margin: DEFAULT_MARGIN,
-      }),
-    ].join('\n'),
-  );
 }
 
 /**

@@ -27,7 +27,8 @@ import type {
 } from '../model/index.ts';
 import { CliError } from './errors.ts';
 import { sweepOnRunners } from './sweep-fanout.ts';
-import { DIRECT_BACKENDS, writeResult } from './run.ts';
+import { writeResult } from './result-file.ts';
+import { DIRECT_BACKENDS } from './run.ts';
 import { addConfigFlags, configFromFlags, stopRuleFromFlags, type ConfigFlags } from './options.ts';
 import { formatSweepTable, type SweepGeomean, type SweepRow } from './sweep-table.ts';
 
