@@ -50,7 +50,7 @@ function problemOf(
 }
 
 /** The engine's timer quantum of a result file, when it recorded a positive one. */
-function quantumOf(result: ResultFile | undefined): number | undefined {
+export function quantumOf(result: ResultFile | undefined): number | undefined {
   const q = result?.timing.quantumMs;
   return q !== undefined && q !== null && q > 0 ? q : undefined;
 }

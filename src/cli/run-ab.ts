@@ -16,6 +16,7 @@ import type {
 } from '../model/index.ts';
 import { errorMessageOf } from '../webgpu/errors.ts';
 import { formatCompareText } from './compare-report.ts';
+import { quantumOf } from './compare.ts';
 import { CliError } from './errors.ts';
 import { intInRange, requireWritable } from './options.ts';
 import { formatRunReport } from './print.ts';
@@ -221,11 +222,9 @@ export async function vsAction(
   const rb = mark(outcome.b);
   if (flags.vsOut !== undefined) await writeResult(flags.vsOut, ra);
   if (flags.out !== undefined) await writeResult(flags.out, rb);
-  const quantum = (r: ResultFile): number | undefined =>
-    r.timing.quantumMs !== null && r.timing.quantumMs > 0 ? r.timing.quantumMs : undefined;
   const verdict = compare(ra.samples.ms, rb.samples.ms, {
     seed: shared.seed,
-    quantumMs: { baseline: quantum(ra), candidate: quantum(rb) },
+    quantumMs: { baseline: quantumOf(ra), candidate: quantumOf(rb) },
   });
   process.stdout.write(
     [
