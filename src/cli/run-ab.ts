@@ -7,11 +7,10 @@
 import { DEFAULT_MARGIN, compare } from '../stats/index.ts';
 import { combineRounds, deriveFigures, diffEnv } from '../model/index.ts';
 import type {
-  AttentionConfig,
   DirectRunOptions,
   DirectRunner,
-  InputTensors,
   ResultFile,
+  StopRule,
   UserKernelSpec,
 } from '../model/index.ts';
 import { errorMessageOf } from '../webgpu/errors.ts';
@@ -23,7 +22,10 @@ import { formatRunReport } from './print.ts';
 import { writeResult } from './result-file.ts';
 
 /** Most rounds `--rounds` accepts. */
-export const MAX_AB_ROUNDS = 100;
+const MAX_AB_ROUNDS = 100;
+
+/** What both sides of an interleaved run share: config, cache, warm-up, inputs. */
+export type SharedRun = Pick<DirectRunOptions, 'config' | 'cache' | 'warmup' | 'inputs'>;
 
 /** One side of an interleaved run. */
 export interface AbSide {
@@ -38,8 +40,8 @@ export interface AbSide {
 /** What an interleaved run needs. */
 export interface AbOptions {
   runner: DirectRunner;
-  /** What both sides share: config, cache, warm-up, inputs. */
-  shared: Pick<DirectRunOptions, 'config' | 'cache' | 'warmup' | 'inputs'>;
+  /** What both sides share. */
+  shared: SharedRun;
   /** The baseline (`--vs`). */
   a: AbSide;
   /** The candidate (the run's own kernel). */
@@ -121,13 +123,11 @@ export async function runInterleavedAb(o: AbOptions): Promise<{ a: ResultFile; b
   return { a: merge('A'), b: merge('B') };
 }
 
-/** What `--vs` shares with a plain run once the flags are read. */
-export interface AbShared {
-  config: AttentionConfig;
-  cache: 'cold' | 'warm';
-  warmup: number | undefined;
-  inputs: InputTensors | undefined;
+/** What `--vs` takes from a plain run once the flags are read. */
+export interface AbShared extends SharedRun {
   seed: number;
+  /** The run's parsed stop rule (a count when --iterations was given). */
+  stop: StopRule;
   /** The candidate's display id. */
   name: string;
   userKernel: UserKernelSpec | undefined;
@@ -159,7 +159,7 @@ const AB_DEFAULT_SAMPLES = 100;
 export async function vsAction(
   flags: VsFlags,
   runner: DirectRunner,
-  shared: AbShared,
+  { seed, name, userKernel, record, stop, ...shared }: AbShared,
 ): Promise<void> {
   for (const [flag, given] of [
     ['--target-ci', flags.targetCi],
@@ -174,16 +174,15 @@ export async function vsAction(
     }
   }
   if (flags.vsOut !== undefined) await requireWritable('--vs-out', flags.vsOut);
+  // --iterations was parsed into the run's stop rule already; without it, the default count.
   const samples =
-    flags.iterations === undefined
-      ? AB_DEFAULT_SAMPLES
-      : intInRange('iterations', flags.iterations, 1, 1_000_000);
+    stop.kind === 'count' && flags.iterations !== undefined ? stop.iterations : AB_DEFAULT_SAMPLES;
   const rounds = intInRange('rounds', flags.rounds, 2, MAX_AB_ROUNDS);
   const a = { kernel: flags.vs ?? '', label: `${flags.backend}/${flags.vs ?? ''}` };
   const b = {
-    kernel: shared.name,
-    userKernel: shared.userKernel,
-    label: `${flags.backend}/${shared.name}`,
+    kernel: name,
+    userKernel,
+    label: `${flags.backend}/${name}`,
   };
   const controller = new AbortController();
   const onSigint = (): void => {
@@ -195,17 +194,12 @@ export async function vsAction(
   try {
     outcome = await runInterleavedAb({
       runner,
-      shared: {
-        config: shared.config,
-        cache: shared.cache,
-        warmup: shared.warmup,
-        inputs: shared.inputs,
-      },
+      shared,
       a,
       b,
       rounds,
       samples,
-      seed: shared.seed,
+      seed,
       signal: controller.signal,
       onRound: (round, side) => {
         if (tell) {
@@ -217,13 +211,13 @@ export async function vsAction(
   } finally {
     process.off('SIGINT', onSigint);
   }
-  const mark = shared.record ?? ((r: ResultFile) => r);
+  const mark = record ?? ((r: ResultFile) => r);
   const ra = mark(outcome.a);
   const rb = mark(outcome.b);
   if (flags.vsOut !== undefined) await writeResult(flags.vsOut, ra);
   if (flags.out !== undefined) await writeResult(flags.out, rb);
   const verdict = compare(ra.samples.ms, rb.samples.ms, {
-    seed: shared.seed,
+    seed,
     quantumMs: { baseline: quantumOf(ra), candidate: quantumOf(rb) },
   });
   process.stdout.write(

@@ -286,6 +286,7 @@ async function action(flags: RunFlags): Promise<void> {
       warmup,
       inputs,
       seed,
+      stop,
       name,
       userKernel,
       record,
